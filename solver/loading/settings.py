@@ -1,0 +1,86 @@
+"""school.toml, or the `school` sheet of a workbook, into `SchoolSettings`."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from solver.loading.errors import friendly_message
+from solver.loading.tables import RawTable
+from solver.model import SchoolSettings
+from solver.problems import Problem
+
+
+def read_toml_settings(path: Path) -> tuple[SchoolSettings | None, list[Problem]]:
+    """Parse school.toml; a syntax error names its line."""
+    source = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [Problem(source, "the file is not UTF-8 text")]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = re.search(r"line (\d+)", str(error))
+        message = "not valid TOML: " + re.sub(r" \(at .*\)$", "", str(error))
+        return None, [Problem(source, message, row=int(line[1]) if line else None)]
+    return validate_settings(source, data, lambda key: _toml_line(text, key))
+
+
+def _toml_line(text: str, key: str) -> int | None:
+    """The line where a (possibly dotted) key is set, so a person can find it."""
+    name = re.escape(key.rsplit(".", 1)[-1])
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*{name}\s*=", line):
+            return number
+    return None
+
+
+def settings_from_table(table: RawTable) -> tuple[SchoolSettings | None, list[Problem]]:
+    """A workbook's `school` sheet: `key, value` rows; `objective.x` keys nest."""
+    if not {"key", "value"} <= set(table.columns):
+        return None, [Problem(table.source, "the sheet needs the columns key and value", row=1)]
+    data: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    for number, cells in table.rows:
+        key, value = cells.get("key", "").lower(), cells.get("value", "")
+        if not key or value == "":
+            continue
+        rows[key] = number
+        parent, _, child = key.partition(".")
+        if child:
+            data.setdefault(parent, {})[child] = value
+        else:
+            data[key] = value
+    return validate_settings(table.source, data, rows.get)
+
+
+def validate_settings(
+    source: str, data: dict[str, Any], line_of: Any
+) -> tuple[SchoolSettings | None, list[Problem]]:
+    """Validate raw settings; every problem names its key (and line, when known)."""
+    try:
+        return SchoolSettings.model_validate(data), []
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors():
+            key = ".".join(str(part) for part in detail["loc"])
+            value = _setting_value(data, detail["loc"])
+            problems.append(Problem(source, friendly_message(detail), line_of(key), key, value))
+        return None, problems
+
+
+def _setting_value(data: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
+    value: Any = data
+    for part in loc:
+        if not isinstance(value, dict | list):
+            return None
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return None if isinstance(value, dict) else str(value)
