@@ -109,7 +109,9 @@ def check_needs_have_programs(c: _Context) -> None:
     seen: set[tuple[str, str, int]] = set()
     for index, need in enumerate(c.school.needs):
         bucket = (need.subject, need.skill, need.tier)
-        if bucket in seen or c.school.program_for(*bucket):
+        if bucket in seen or need.subject in c.rejected("programs"):
+            continue
+        if c.school.program_for(*bucket):
             continue
         seen.add(bucket)
         count = sum((n.subject, n.skill, n.tier) == bucket for n in c.school.needs)

@@ -65,6 +65,6 @@ def _cell_problems(
     problems = []
     for detail in error.errors():
         column = str(detail["loc"][0]) if detail["loc"] else None
-        value = cells.get(column, "") if column else None
+        value = (cells.get(column) or None) if column else None
         problems.append(Problem(source, friendly_message(detail), row, column, value))
     return problems

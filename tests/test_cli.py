@@ -1,0 +1,73 @@
+"""The command line, run as a person runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.schools import NEEDS_HEADER, write_school
+
+
+def skillgroups(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_validate_prints_counts_staff_time_and_capacity(tmp_path: Path) -> None:
+    run = skillgroups("validate", write_school(tmp_path))
+    assert run.returncode == 0, run.stderr
+    assert "Test Elementary: 2 students, 2 needs" in run.stdout
+    assert "Cora Reyes" in run.stdout
+    assert "1200" in run.stdout  # T1: 4 hours on 5 days
+    assert "No errors." in run.stdout
+
+
+def test_validate_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path: Path) -> None:
+    folder = write_school(
+        tmp_path,
+        needs_csv=NEEDS_HEADER + "1001,reading,phonics,4,30,\n1002,reading,phonics,3,abc,\n",
+        availability_csv="staff_id,days,start,end\nT1,Mon-Fri,07:30,12:00\n",
+    )
+    run = skillgroups("validate", folder)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    lines = run.stderr.splitlines()
+    assert "needs.csv:2:tier: must be 2 or 3 (4)" in lines
+    assert "needs.csv:3:score: not a number (abc)" in lines
+    assert "availability.csv:2:start: starts before the school day (08:00) (07:30)" in lines
+    assert lines[-1] == f"3 problem(s) must be fixed in {folder}."
+
+
+def test_validate_on_a_missing_path_exits_2(tmp_path: Path) -> None:
+    run = skillgroups("validate", tmp_path / "nowhere")
+    assert run.returncode == 2
+    assert "no such folder or file" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_convert_writes_a_workbook_that_validates(tmp_path: Path) -> None:
+    assert (
+        skillgroups("convert", write_school(tmp_path / "csv"), tmp_path / "s.xlsx").returncode == 0
+    )
+    run = skillgroups("validate", tmp_path / "s.xlsx")
+    assert run.returncode == 0, run.stderr
+
+
+def test_schema_describes_every_input_field_and_schedule_json() -> None:
+    run = skillgroups("schema")
+    schemas = json.loads(run.stdout)
+    defs = schemas["input"]["$defs"]
+    for model in ("Student", "Need", "Program", "Staff", "Availability", "Block", "Pin"):
+        for name, field in defs[model]["properties"].items():
+            assert field.get("description"), f"{model}.{name} has no description"
+    schedule = schemas["schedule"]
+    assert schedule["properties"]["format"]["const"] == "school-schedule/1"
+    session = schedule["$defs"]["Session"]["properties"]
+    assert session["start"]["type"] == "string"
