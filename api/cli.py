@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,11 +11,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.render import print_problems, print_summary
+from api.render import print_problems, print_schedule, print_summary, progress_line
 from solver.loading import load_school, save_school
 from solver.model import School
 from solver.problems import errors
-from solver.schedule import Schedule
+from solver.schedule import Schedule, write_schedule
+from solver.solve import Progress, SolveOptions, SolveResult
+from solver.solve import solve as solve_school
 from solver.summary import summarize
 
 app = typer.Typer(
@@ -50,6 +53,50 @@ def validate(path: SchoolPath) -> None:
     school = _load_or_exit(path)
     print_summary(console, school.settings.name, summarize(school))
     console.print("No errors.", style="green")
+
+
+@app.command()
+def solve(
+    path: SchoolPath,
+    out: Annotated[Path, typer.Option(help="Folder for schedule.json.")] = Path("out"),
+    time_limit: Annotated[float, typer.Option(help="Seconds to search.", min=1)] = 30.0,
+    seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
+    workers: Annotated[int, typer.Option(help="Search workers (1 = reproducible).", min=1)] = 2,
+) -> None:
+    """Build the roster: groups, members and weekly times; writes OUT/schedule.json."""
+    school = _load_or_exit(path)
+    options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
+    result = _solve_with_progress(school, options)
+    try:
+        write_schedule(result.schedule, out / "schedule.json")
+    except OSError as error:
+        error_console.print(f"{out}: cannot write ({error.strerror})", style="red")
+        raise typer.Exit(BAD_INPUT) from None
+    print_schedule(console, school, result)
+    console.print(f"Wrote {out / 'schedule.json'}.")
+
+
+def _solve_with_progress(school: School, options: SolveOptions) -> SolveResult:
+    """Solve in a worker thread so Ctrl-C stops the search and keeps the best schedule."""
+    stop = threading.Event()
+    outcome: list[SolveResult] = []
+    with console.status("starting") as status:
+
+        def show(progress: Progress) -> None:
+            status.update(progress_line(progress))
+
+        worker = threading.Thread(
+            target=lambda: outcome.append(solve_school(school, options, show, stop)), daemon=True
+        )
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.1)
+        except KeyboardInterrupt:
+            stop.set()
+            status.update("stopping: keeping the best schedule found")
+            worker.join()
+    return outcome[0]
 
 
 class SchemaPart(StrEnum):

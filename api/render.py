@@ -5,8 +5,11 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from solver.model import School
 from solver.problems import Problem
+from solver.solve import Progress, SolveResult
 from solver.summary import SchoolSummary
+from solver.values import format_clock
 
 
 def print_summary(console: Console, name: str, summary: SchoolSummary) -> None:
@@ -47,3 +50,49 @@ def print_problems(console: Console, problems: list[Problem]) -> None:
     for problem in problems:
         style = "yellow" if problem.severity == "warning" else "red"
         console.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def print_schedule(console: Console, school: School, result: SolveResult) -> None:
+    """Groups per staff member, placement by tier, and every unplaced need with reasons."""
+    schedule = result.schedule
+    by_staff = Table("staff", "group", "need", "students", "sessions", title="Groups")
+    for group in schedule.groups:
+        staff = school.staff_by_id[group.staff_id]
+        sessions = ", ".join(f"{s.day.value} {format_clock(s.start)}" for s in group.sessions)
+        by_staff.add_row(
+            staff.name,
+            group.group_id,
+            f"{group.subject}:{group.skill} T{group.tier}",
+            " ".join(group.students),
+            sessions,
+        )
+    console.print(by_staff)
+    placement = Table("tier", "needs", "placed", "rate", "greedy baseline", title="Placement")
+    for tier in (3, 2):
+        needs = [n for n in school.needs if n.tier == tier]
+        placed = sum(len(g.students) for g in schedule.groups if g.tier == tier)
+        rate = f"{placed / len(needs):.0%}" if needs else "-"
+        placement.add_row(str(tier), str(len(needs)), str(placed), rate, "")
+    placement.add_row(
+        "all", str(len(school.needs)), str(result.placed), "", str(result.greedy_placed)
+    )
+    console.print(placement)
+    for entry in schedule.unplaced:
+        console.print(
+            f"Unplaced {entry.student_id} {entry.subject}:{entry.skill} tier {entry.tier}: "
+            + " ".join(entry.reasons),
+            markup=False,
+        )
+    gap = result.gap
+    console.print(
+        f"Status {schedule.status}; objective {schedule.objective}, bound {schedule.best_bound}"
+        + (f", gap {gap:.1%}" if gap is not None else "")
+        + f"; {schedule.solve_seconds:.1f} s."
+    )
+
+
+def progress_line(progress: Progress) -> str:
+    return (
+        f"{progress.phase:>8} {progress.elapsed:6.1f} s  placed {progress.placed}/{progress.needs}"
+        f"  objective {progress.objective}  bound {progress.bound}"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,3 +64,11 @@ class Schedule(BaseModel):
     solve_seconds: float = Field(0.0, ge=0, description="Wall-clock seconds of the solve.")
     groups: list[Group] = Field(default_factory=list, description="The groups.")
     unplaced: list[Unplaced] = Field(default_factory=list, description="Needs left unplaced.")
+
+
+def write_schedule(schedule: Schedule, path: Path) -> None:
+    """Write schedule.json completely or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(schedule.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)

@@ -102,6 +102,8 @@ def parse_clock(value: Any) -> int:
     """Read ``8:05``, ``08:05``, ``08:05:00`` or a ``datetime.time`` as minutes after midnight."""
     if isinstance(value, dt.time):
         return value.hour * 60 + value.minute
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return value  # already minutes: built in code, never read from a cell
     match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", str(value).strip())
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise ValueError("a time must be written HH:MM (24 h), e.g. 08:30")

@@ -1,0 +1,266 @@
+"""Candidate groups: members + staff member + weekly meeting pattern, as one column.
+
+The roster is chosen from candidate groups (a set-packing model), because every
+part of the objective is local to one group and the rules that tie a group's
+members to its times (rules 1-6 and 8) are then checked once, here, when the
+candidate is made.  Only the rules between groups are left to the packing model.
+
+Meeting patterns are one start time on n distinct days: a group that meets at the
+same time every day is what a school runs (and what `time_changes` rewards).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import combinations
+
+from solver.model import Need, Program, School, Staff, Student
+from solver.timegrid import Slot, TimeGrid
+from solver.values import Day
+
+Bucket = tuple[str, str, int]
+"""(subject, skill, tier): only needs of one bucket may share a group (rule 2)."""
+
+
+@dataclass(frozen=True)
+class NeedItem:
+    """A need ready to schedule: its student, its program, its own session count."""
+
+    index: int
+    need: Need
+    student: Student
+    program: Program
+    sessions: int
+
+    @property
+    def bucket(self) -> Bucket:
+        return (self.need.subject, self.need.skill, self.need.tier)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One start time on `len(days)` distinct days, and the needs free at all of them."""
+
+    start: int
+    days: tuple[Day, ...]
+    free: tuple[int, ...]
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        return tuple((day, self.start) for day in self.days)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible group: who teaches, who attends, when it meets, what it is worth."""
+
+    staff_id: str
+    bucket: Bucket
+    members: tuple[int, ...]
+    slots: tuple[Slot, ...]
+    minutes: int
+    value: int
+
+    @property
+    def key(self) -> tuple[str, tuple[int, ...], tuple[Slot, ...]]:
+        return (self.staff_id, self.members, self.slots)
+
+
+@dataclass
+class Instance:
+    """What the solver needs about one school, computed once."""
+
+    school: School
+    grid: TimeGrid
+    needs: list[NeedItem]
+    unschedulable: dict[int, Need] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, school: School) -> Instance:
+        days = len(school.settings.days)
+        items = []
+        missing: dict[int, Need] = {}
+        for index, need in enumerate(school.needs):
+            program = school.program_for(need.subject, need.skill, need.tier)
+            student = school.student_by_id.get(need.student_id)
+            if program is None or student is None:
+                missing[index] = need
+                continue
+            own = max(program.sessions_per_week, need.sessions_per_week or 0)
+            items.append(NeedItem(index, need, student, program, min(own, days)))
+        return cls(school, TimeGrid(school), items, missing)
+
+    @cached_property
+    def by_index(self) -> dict[int, NeedItem]:
+        return {item.index: item for item in self.needs}
+
+    @cached_property
+    def buckets(self) -> dict[Bucket, list[NeedItem]]:
+        result: dict[Bucket, list[NeedItem]] = defaultdict(list)
+        for item in self.needs:
+            result[item.bucket].append(item)
+        return dict(sorted(result.items()))
+
+    @cached_property
+    def needs_of_student(self) -> Counter[str]:
+        return Counter(item.student.student_id for item in self.needs)
+
+    @cached_property
+    def apart(self) -> set[frozenset[str]]:
+        return {frozenset((p.student_a, p.student_b)) for p in self.school.apart}
+
+    def qualified_staff(self, bucket: Bucket) -> list[Staff]:
+        """Rule 5: who may deliver this subject/skill at this tier."""
+        return [s for s in self.school.staff if s.can_teach(*bucket)]
+
+    @cached_property
+    def patterns(self) -> dict[tuple[Bucket, int], list[Pattern]]:
+        """Every one-start pattern of each bucket and session count with enough free needs."""
+        result = {}
+        for bucket, items in self.buckets.items():
+            program = items[0].program
+            for sessions in sorted({item.sessions for item in items}):
+                result[(bucket, sessions)] = list(self._patterns(items, program, sessions))
+        return result
+
+    def _patterns(
+        self, items: list[NeedItem], program: Program, sessions: int
+    ) -> Iterator[Pattern]:
+        grid = self.grid
+        eligible = [item for item in items if item.sessions <= sessions]
+        for start in grid.starts(program.minutes):
+            free_days = {
+                item.index: {
+                    day
+                    for day in grid.days
+                    if grid.student_is_free(item.student, day, start, program.minutes)
+                }
+                for item in eligible
+            }
+            for days in combinations(grid.days, sessions):
+                free = tuple(i for i, ok in free_days.items() if ok.issuperset(days))
+                if len(free) >= program.min_size and _has_anchor(free, self, sessions):
+                    yield Pattern(start, days, free)
+
+    def staff_slots(self, staff: Staff, minutes: int) -> set[Slot]:
+        return set(self.grid.staff_slots(staff, minutes))
+
+    def member_value(self, index: int, pattern_slots: tuple[Slot, ...]) -> int:
+        """A member's share of the objective: placed, plus prefer minus avoid minutes."""
+        item = self.by_index[index]
+        weights = self.school.settings.objective
+        minutes = item.program.minutes
+        return weights.serve(item.need.tier) + sum(
+            self.grid.pull_out_value(item.student, day, start, minutes)
+            for day, start in pattern_slots
+        )
+
+    def spread_cost(self, members: tuple[int, ...]) -> int:
+        scores = [s for s in (self.by_index[i].need.score for i in members) if s is not None]
+        spread = max(scores) - min(scores) if scores else 0.0
+        return round(self.school.settings.objective.score_spread * spread)
+
+    def group_value(self, members: tuple[int, ...], slots: tuple[Slot, ...]) -> int:
+        changes = len({start for _, start in slots}) - 1
+        return (
+            sum(self.member_value(i, slots) for i in members)
+            - self.spread_cost(members)
+            - self.school.settings.objective.time_changes * changes
+        )
+
+    def candidate(
+        self, staff: Staff, members: tuple[int, ...], slots: tuple[Slot, ...]
+    ) -> Candidate:
+        item = self.by_index[members[0]]
+        return Candidate(
+            staff.staff_id,
+            item.bucket,
+            tuple(sorted(members)),
+            slots,
+            item.program.minutes,
+            self.group_value(members, slots),
+        )
+
+
+def _has_anchor(free: tuple[int, ...], instance: Instance, sessions: int) -> bool:
+    """A group meets n times only if n is its program's count or a member's override."""
+    return any(instance.by_index[i].sessions == sessions for i in free)
+
+
+def best_members(
+    instance: Instance,
+    pattern: Pattern,
+    sessions: int,
+    worth: Mapping[int, float],
+) -> list[tuple[int, ...]]:
+    """Good member sets for one pattern, given what each free need is worth now.
+
+    A heuristic for the pricing problem: around each anchor need, take the
+    needs within the grade span that add the most (worth minus score distance),
+    up to max_size.  Returns one set per anchor, best first, deduplicated.
+    """
+    program = instance.by_index[pattern.free[0]].program
+    weight = instance.school.settings.objective.score_spread
+    found: dict[tuple[int, ...], float] = {}
+    for anchor in pattern.free:
+        anchor_item = instance.by_index[anchor]
+        if anchor_item.sessions != sessions or worth[anchor] <= 0:
+            continue
+        members = _grow_group(instance, anchor, pattern.free, program, worth, weight)
+        if len(members) >= program.min_size:
+            total = sum(worth[i] for i in members) - instance.spread_cost(members)
+            found[members] = total
+    return sorted(found, key=lambda m: -found[m])
+
+
+def _grow_group(
+    instance: Instance,
+    anchor: int,
+    free: tuple[int, ...],
+    program: Program,
+    worth: Mapping[int, float],
+    weight: int,
+) -> tuple[int, ...]:
+    anchor_item = instance.by_index[anchor]
+    low_grade = anchor_item.student.grade - program.max_grade_span
+    high_grade = anchor_item.student.grade + program.max_grade_span
+    anchor_score = anchor_item.need.score
+
+    def gain(index: int) -> float:
+        score = instance.by_index[index].need.score
+        distance = 0.0 if score is None or anchor_score is None else abs(score - anchor_score)
+        return worth[index] - weight * distance
+
+    others = sorted(
+        (
+            i
+            for i in free
+            if i != anchor and low_grade <= instance.by_index[i].student.grade <= high_grade
+        ),
+        key=lambda i: (-gain(i), i),
+    )
+    members = [anchor]
+    grades = [anchor_item.student.grade]
+    for index in others:
+        if len(members) == program.max_size:
+            break
+        if gain(index) <= 0 and len(members) >= program.min_size:
+            break
+        grade = instance.by_index[index].student.grade
+        if max(*grades, grade) - min(*grades, grade) > program.max_grade_span:
+            continue
+        if _keeps_apart(instance, members, index):
+            members.append(index)
+            grades.append(grade)
+    return tuple(sorted(members))
+
+
+def _keeps_apart(instance: Instance, members: list[int], newcomer: int) -> bool:
+    student = instance.by_index[newcomer].student.student_id
+    return all(
+        frozenset((student, instance.by_index[m].student.student_id)) not in instance.apart
+        for m in members
+    )

@@ -1,0 +1,142 @@
+"""The roster as a set-packing model over candidate groups (CP-SAT).
+
+A candidate group already keeps every rule about itself (rules 1-6 and 8, see
+`solver.candidates`).  What is left are the rules between groups, each a family
+of packing rows: a row names a shared resource (a need, a staff member's minute,
+a student's minute, a staff member's group or daily session budget) and how many
+chosen groups may use it.  The LP of column generation and the CP-SAT model read
+the same rows, so both enforce exactly the same rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from solver.candidates import Candidate, Instance
+
+Resource = tuple[object, ...]
+
+
+def staff_resources(instance: Instance, candidate: Candidate) -> list[tuple[Resource, int]]:
+    """Rule 7: staff time (with buffer), groups and sessions per day, with capacities."""
+    staff = instance.school.staff_by_id[candidate.staff_id]
+    used: list[tuple[Resource, int]] = []
+    for day, start in candidate.slots:
+        end = start + candidate.minutes + staff.buffer_minutes
+        used += [
+            (("staff", staff.staff_id, day, t), 1) for t in instance.grid.grid_points(start, end)
+        ]
+        if staff.max_sessions_per_day is not None:
+            used.append((("day", staff.staff_id, day), staff.max_sessions_per_day))
+    if staff.max_groups is not None:
+        used.append((("groups", staff.staff_id), staff.max_groups))
+    return used
+
+
+def member_resources(instance: Instance, index: int, candidate: Candidate) -> list[Resource]:
+    """Rules 9 and 10: the need itself, and the student's minutes if they have other needs."""
+    item = instance.by_index[index]
+    used: list[Resource] = [("need", index)]
+    if instance.needs_of_student[item.student.student_id] > 1:
+        for day, start in candidate.slots:
+            points = instance.grid.grid_points(start, start + candidate.minutes)
+            used += [("student", item.student.student_id, day, t) for t in points]
+    return used
+
+
+def resources(instance: Instance, candidate: Candidate) -> list[tuple[Resource, int]]:
+    """Every shared resource a candidate uses, with how many groups may share it."""
+    used = staff_resources(instance, candidate)
+    for index in candidate.members:
+        used += [(r, 1) for r in member_resources(instance, index, candidate)]
+    return used
+
+
+@dataclass
+class GroupChoice:
+    """The decision variables: one literal per candidate group, 'this group runs'."""
+
+    model: cp_model.CpModel
+    candidates: list[Candidate]
+
+    def __post_init__(self) -> None:
+        self.literals = [self.model.new_bool_var(f"group_{i}") for i in range(len(self.candidates))]
+
+    def runs(self, position: int) -> cp_model.IntVar:
+        return self.literals[position]
+
+    def hint(self, chosen: set[int]) -> None:
+        for position, literal in enumerate(self.literals):
+            self.model.add_hint(literal, position in chosen)
+
+    def extract(self, value: Callable[[cp_model.IntVar], int]) -> list[Candidate]:
+        return [c for c, lit in zip(self.candidates, self.literals, strict=True) if value(lit)]
+
+
+def _add_capacity_rows(
+    model: cp_model.CpModel, choice: GroupChoice, instance: Instance, kinds: set[str]
+) -> None:
+    """No resource of these kinds is used by more chosen groups than its capacity."""
+    users: dict[Resource, list[cp_model.IntVar]] = defaultdict(list)
+    capacity: dict[Resource, int] = {}
+    for position, candidate in enumerate(choice.candidates):
+        for resource, limit in resources(instance, candidate):
+            if resource[0] in kinds:
+                users[resource].append(choice.runs(position))
+                capacity[resource] = limit
+    for resource, literals in users.items():
+        if len(literals) <= capacity[resource]:
+            continue
+        if capacity[resource] == 1:
+            model.add_at_most_one(literals)
+        else:
+            model.add(sum(literals) <= capacity[resource])
+
+
+def add_no_staff_double_booking_rule(
+    model: cp_model.CpModel, choice: GroupChoice, instance: Instance
+) -> None:
+    """Rule 7: a staff member's sessions never overlap and keep the buffer between them;
+    max_sessions_per_day and max_groups hold.  Sessions start on the grid, so two
+    overlap exactly when one covers the other's grid start: one row per grid point."""
+    _add_capacity_rows(model, choice, instance, {"staff", "day", "groups"})
+
+
+def add_no_student_double_booking_rule(
+    model: cp_model.CpModel, choice: GroupChoice, instance: Instance
+) -> None:
+    """Rule 9: a student's sessions in different subjects never overlap."""
+    _add_capacity_rows(model, choice, instance, {"student"})
+
+
+def add_one_group_per_need_rule(
+    model: cp_model.CpModel, choice: GroupChoice, instance: Instance
+) -> None:
+    """Rule 10: each student-need is in at most one group (apart pairs never share a
+    candidate, so they are kept by construction)."""
+    _add_capacity_rows(model, choice, instance, {"need"})
+
+
+RULES = [
+    add_no_staff_double_booking_rule,
+    add_no_student_double_booking_rule,
+    add_one_group_per_need_rule,
+]
+"""The rules between groups, in the contract's order; rules 1-6 and 8 hold by construction
+of every candidate (`solver.candidates`)."""
+
+
+def build_packing_model(
+    instance: Instance, candidates: list[Candidate]
+) -> tuple[cp_model.CpModel, GroupChoice]:
+    """Choose the candidate groups that maximise the contract's objective."""
+    model = cp_model.CpModel()
+    choice = GroupChoice(model, candidates)
+    for rule in RULES:
+        rule(model, choice, instance)
+    model.maximize(sum(c.value * choice.runs(i) for i, c in enumerate(candidates)))
+    return model, choice

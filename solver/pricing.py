@@ -1,0 +1,138 @@
+"""Column generation: the LP over candidate groups says which new groups are worth adding.
+
+The LP relaxation of the packing model (GLOP) prices every resource: a need, a
+staff member's minute, a student's minute.  A candidate group is worth adding
+when its value exceeds the price of what it uses (a positive reduced cost).
+Pricing enumerates every one-start meeting pattern of every bucket and qualified
+staff member, and picks members heuristically (`best_members`), so the loop
+stops when no such group prices out, or at its deadline.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.linear_solver import pywraplp
+
+from solver.candidates import Candidate, Instance, Pattern, best_members
+from solver.model import Staff
+from solver.packing import Resource, member_resources, resources, staff_resources
+
+ADD_PER_ROUND = 400
+EPSILON = 1e-6
+
+
+@dataclass
+class ColumnPool:
+    """The candidate groups found so far and the LP over them."""
+
+    instance: Instance
+    candidates: list[Candidate]
+    lp_value: float = 0.0
+    rounds: int = 0
+
+    def __post_init__(self) -> None:
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.rows: dict[Resource, pywraplp.Constraint] = {}
+        self.keys: set[object] = set()
+        existing, self.candidates = self.candidates, []
+        self.add(existing)
+
+    def add(self, new: list[Candidate]) -> int:
+        added = 0
+        for candidate in new:
+            if candidate.key in self.keys:
+                continue
+            self.keys.add(candidate.key)
+            self.candidates.append(candidate)
+            variable = self.solver.NumVar(0.0, 1.0, "")
+            self.solver.Objective().SetCoefficient(variable, candidate.value)
+            for resource, capacity in resources(self.instance, candidate):
+                self._row(resource, capacity).SetCoefficient(variable, 1.0)
+            added += 1
+        return added
+
+    def _row(self, resource: Resource, capacity: int) -> pywraplp.Constraint:
+        if resource not in self.rows:
+            self.rows[resource] = self.solver.Constraint(0.0, float(capacity))
+        return self.rows[resource]
+
+    def solve(self) -> None:
+        self.solver.Objective().SetMaximization()
+        self.solver.Solve()
+        self.lp_value = self.solver.Objective().Value()
+
+    def price(self, resource: Resource) -> float:
+        row = self.rows.get(resource)
+        return max(0.0, row.dual_value()) if row is not None else 0.0
+
+
+def generate_columns(
+    instance: Instance,
+    initial: list[Candidate],
+    deadline: float,
+    on_round: Callable[[ColumnPool], None] | None = None,
+    stop: threading.Event | None = None,
+) -> ColumnPool:
+    """Add priced-out candidate groups until none is found, the deadline passes or stop."""
+    pool = ColumnPool(instance, initial)
+    value_cache: dict[tuple[int, object], int] = {}
+    while time.monotonic() < deadline and not (stop and stop.is_set()):
+        pool.solve()
+        pool.rounds += 1
+        if on_round is not None:
+            on_round(pool)
+        found = _priced_candidates(pool, value_cache, deadline)
+        found.sort(key=lambda pair: -pair[0])
+        if pool.add([c for _, c in found[:ADD_PER_ROUND]]) == 0:
+            break
+    return pool
+
+
+def _priced_candidates(
+    pool: ColumnPool, value_cache: dict[tuple[int, object], int], deadline: float
+) -> list[tuple[float, Candidate]]:
+    instance = pool.instance
+    found: list[tuple[float, Candidate]] = []
+    for (bucket, sessions), patterns in instance.patterns.items():
+        minutes = instance.buckets[bucket][0].program.minutes
+        for staff in instance.qualified_staff(bucket):
+            slots = instance.staff_slots(staff, minutes)
+            for pattern in patterns:
+                if slots.issuperset(pattern.slots):
+                    found += _price_pattern(pool, staff, pattern, sessions, value_cache)
+        if time.monotonic() > deadline:
+            break
+    return found
+
+
+def _price_pattern(
+    pool: ColumnPool,
+    staff: Staff,
+    pattern: Pattern,
+    sessions: int,
+    value_cache: dict[tuple[int, object], int],
+) -> list[tuple[float, Candidate]]:
+    instance = pool.instance
+    probe = Candidate(staff.staff_id, ("", "", 2), (), pattern.slots, _minutes(pool, pattern), 0)
+    staff_price = sum(pool.price(r) for r, _ in staff_resources(instance, probe))
+    worth: dict[int, float] = {}
+    for index in pattern.free:
+        key = (index, pattern.slots)
+        if key not in value_cache:
+            value_cache[key] = instance.member_value(index, pattern.slots)
+        used = member_resources(instance, index, probe)
+        worth[index] = value_cache[key] - sum(pool.price(r) for r in used)
+    result = []
+    for members in best_members(instance, pattern, sessions, worth)[:2]:
+        reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price
+        if reduced > EPSILON:
+            result.append((reduced, instance.candidate(staff, members, pattern.slots)))
+    return result
+
+
+def _minutes(pool: ColumnPool, pattern: Pattern) -> int:
+    return pool.instance.by_index[pattern.free[0]].program.minutes

@@ -1,0 +1,113 @@
+"""Why a student-need is unplaced, in sentences a person can act on.
+
+Checked from the most specific to the most general: nobody may teach it; no
+qualified staff member is free when the student is; too few classmates to form a
+group; and otherwise capacity, naming whose time would place the student.
+"""
+
+from __future__ import annotations
+
+from solver.bound import best_need_value
+from solver.candidates import Instance, NeedItem
+from solver.model import Staff
+from solver.values import format_clock
+
+
+def reasons_for(instance: Instance, item: NeedItem) -> list[str]:
+    """Every reason that applies, most specific first; never empty."""
+    qualified = instance.qualified_staff(item.bucket)
+    if not qualified:
+        return [_nobody_teaches(instance, item)]
+    free_with = [s for s in qualified if best_need_value(instance, item, s) is not None]
+    if not free_with:
+        return [_no_common_time(instance, item, s) for s in qualified]
+    too_few = _too_few_classmates(instance, item)
+    if too_few:
+        return [too_few]
+    return [_capacity(instance, item, free_with)]
+
+
+def _label(item: NeedItem) -> str:
+    need = item.need
+    return f"{need.subject}:{need.skill} at tier {need.tier}"
+
+
+def _nobody_teaches(instance: Instance, item: NeedItem) -> str:
+    subject, skill, tier = item.bucket
+    lower = [s.name for s in instance.school.staff if s.can_teach(subject, skill, 2)]
+    message = f"No interventionist delivers {_label(item)}."
+    if tier == 3 and lower:
+        message += f" {', '.join(lower)} may deliver it at tier 2 only (max_tier in staff.csv)."
+    return message
+
+
+def _no_common_time(instance: Instance, item: NeedItem, staff: Staff) -> str:
+    grid = instance.grid
+    minutes = item.program.minutes
+    free_days = sorted(
+        {
+            day
+            for day, start in grid.staff_slots(staff, minutes)
+            if grid.student_is_free(item.student, day, start, minutes)
+        },
+        key=lambda d: d.order,
+    )
+    windows = grid.windows_of(staff)
+    blocking = sorted(
+        {
+            f"{b.activity} {format_clock(b.start)}-{format_clock(b.end)}"
+            for b in grid.blocks_of(item.student)
+            if any(d in b.days and b.start < end and start < b.end for d, start, end in windows)
+        }
+    )
+    owner = f"homeroom {item.student.homeroom}"
+    days_text = ", ".join(d.value for d in free_days) or "no day"
+    return (
+        f"No common free time with {staff.name}: a {minutes}-minute session fits on "
+        f"{days_text}, {item.sessions} days are needed; the student's "
+        f"{' and '.join(blocking) or 'timetable'} ({owner}) cover {staff.name}'s "
+        "available windows."
+    )
+
+
+def _too_few_classmates(instance: Instance, item: NeedItem) -> str | None:
+    program = item.program
+    if program.min_size <= 1:
+        return None
+    others = [
+        other
+        for other in instance.buckets[item.bucket]
+        if other.index != item.index
+        and abs(other.student.grade - item.student.grade) <= program.max_grade_span
+        and frozenset((other.student.student_id, item.student.student_id)) not in instance.apart
+        and any(
+            item.index in p.free and other.index in p.free
+            for (bucket, _), patterns in instance.patterns.items()
+            if bucket == item.bucket
+            for p in patterns
+        )
+    ]
+    if len(others) + 1 >= program.min_size:
+        return None
+    return (
+        f"A {_label(item)} group needs at least {program.min_size} students, but only "
+        f"{len(others)} other student(s) within {program.max_grade_span} grade(s) "
+        "(and not kept apart) share a free time with this student."
+    )
+
+
+def _capacity(instance: Instance, item: NeedItem, free_with: list[Staff]) -> str:
+    grid = instance.grid
+    minutes = item.program.minutes
+    staff = free_with[0]
+    free_days = [
+        f"{day.value} {format_clock(start)}"
+        for day, start in grid.staff_slots(staff, minutes)
+        if grid.student_is_free(item.student, day, start, minutes)
+    ]
+    names = ", ".join(s.name for s in free_with)
+    return (
+        f"Capacity: the time of {names} is used by other groups when the student is free. "
+        f"About {item.sessions * minutes} more minutes a week of {staff.name}'s time "
+        f"(e.g. {', '.join(free_days[:3])}) would place the student."
+    )

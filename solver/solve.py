@@ -1,0 +1,206 @@
+"""`solve()`: from a school to a verified schedule, with progress and a result object.
+
+The phases, each keeping the best schedule so far: the greedy roster (a first
+schedule in well under a second), column generation (which candidate groups are
+worth considering), and CP-SAT over the candidates, warm-started from the greedy.
+Whatever is returned has passed `solver.verify` first.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from solver.bound import upper_bound
+from solver.candidates import Candidate, Instance
+from solver.greedy import greedy_roster
+from solver.model import School
+from solver.packing import build_packing_model
+from solver.pricing import generate_columns
+from solver.reasons import reasons_for
+from solver.schedule import Group, Schedule, Session, Status, Unplaced
+from solver.verify import assert_valid, objective_of
+
+COLUMN_SHARE = 0.4
+"""Share of the time limit spent generating candidate groups before CP-SAT packs them."""
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float = 30.0
+    workers: int = 2
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress line shows; objective and bound in the contract's units."""
+
+    phase: str
+    elapsed: float
+    placed: int
+    needs: int
+    objective: int
+    bound: int
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    schedule: Schedule
+    greedy_placed: int
+
+    @property
+    def placed(self) -> int:
+        return sum(len(g.students) for g in self.schedule.groups)
+
+    @property
+    def gap(self) -> float | None:
+        """(best_bound - objective) / best_bound: the most any schedule could still gain."""
+        objective, bound = self.schedule.objective, self.schedule.best_bound
+        if objective is None or not bound:
+            return None
+        return max(0.0, (bound - objective) / abs(bound))
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class _SolutionReporter(cp_model.CpSolverSolutionCallback):
+    """Hands every improving CP-SAT solution to the progress report."""
+
+    def __init__(
+        self,
+        report: Callable[[str, list[Candidate]], None],
+        extract: Callable[[Callable[[cp_model.IntVar], int]], list[Candidate]],
+    ) -> None:
+        super().__init__()
+        self._report = report
+        self._extract = extract
+
+    def on_solution_callback(self) -> None:
+        self._report("search", self._extract(self.boolean_value))
+
+
+def solve(
+    school: School,
+    options: SolveOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+) -> SolveResult:
+    """The best schedule found within the time limit; never raises for a hard school."""
+    options = options or SolveOptions()
+    started = time.monotonic()
+    instance = Instance.of(school)
+    bound = int(upper_bound(instance) + 1e-6)
+    best: list[Candidate] = greedy_roster(instance)
+    greedy_placed = sum(len(c.members) for c in best)
+
+    def report(phase: str, groups: list[Candidate]) -> None:
+        nonlocal best
+        if _value(groups) > _value(best):
+            best = groups
+        if on_progress is not None:
+            on_progress(Progress(phase, time.monotonic() - started, _placed(best),
+                                 len(school.needs), _value(best), bound))  # fmt: skip
+
+    report("greedy", best)
+    if not (stop and stop.is_set()):
+        deadline = started + options.time_limit * COLUMN_SHARE
+        pool = generate_columns(instance, best, deadline, lambda _: report("columns", best), stop)
+        _pack(instance, pool.candidates, best, options, started, report, stop)
+    schedule = _schedule(instance, best, bound, time.monotonic() - started)
+    return SolveResult(schedule, greedy_placed)
+
+
+def _pack(
+    instance: Instance,
+    candidates: list[Candidate],
+    hint: list[Candidate],
+    options: SolveOptions,
+    started: float,
+    report: Callable[[str, list[Candidate]], None],
+    stop: threading.Event | None,
+) -> None:
+    model, choice = build_packing_model(instance, candidates)
+    hinted = {c.key for c in hint}
+    choice.hint({i for i, c in enumerate(candidates) if c.key in hinted})
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(
+        0.5, options.time_limit - (time.monotonic() - started)
+    )
+    solver.parameters.num_workers = options.workers
+    solver.parameters.random_seed = options.seed
+    solver.parameters.linearization_level = 2
+    solver.parameters.add_lp_constraints_lazily = False
+    reporter = _SolutionReporter(report, choice.extract)
+    finished = threading.Event()
+    if stop is not None:
+        threading.Thread(
+            target=_stop_when_asked, args=(solver, stop, finished), daemon=True
+        ).start()
+    solver.solve(model, reporter)
+    finished.set()
+
+
+def _stop_when_asked(
+    solver: cp_model.CpSolver, stop: threading.Event, finished: threading.Event
+) -> None:
+    """Ctrl-C or a cancel: stop the search; the best solution found is kept."""
+    while not finished.wait(0.1):
+        if stop.is_set():
+            solver.stop_search()
+            return
+
+
+def _value(groups: list[Candidate]) -> int:
+    return sum(c.value for c in groups)
+
+
+def _placed(groups: list[Candidate]) -> int:
+    return sum(len(c.members) for c in groups)
+
+
+def _schedule(instance: Instance, chosen: list[Candidate], bound: int, seconds: float) -> Schedule:
+    school = instance.school
+    ordered = sorted(
+        chosen, key=lambda c: (c.staff_id, c.bucket, [(d.order, s) for d, s in c.slots])
+    )
+    width = max(2, len(str(len(ordered))))
+    groups = [
+        Group(
+            group_id=f"G{number:0{width}d}",
+            staff_id=c.staff_id,
+            subject=c.bucket[0],
+            skill=c.bucket[1],
+            tier=c.bucket[2],
+            students=[instance.by_index[i].student.student_id for i in c.members],
+            sessions=[Session(day=d, start=s, end=s + c.minutes) for d, s in c.slots],
+        )
+        for number, c in enumerate(ordered, start=1)
+    ]
+    placed = {i for c in chosen for i in c.members}
+    unplaced = [
+        Unplaced(student_id=need.student_id, subject=need.subject, skill=need.skill,
+                 tier=need.tier, reasons=[f"No program in programs.csv for {need.subject}:"
+                                          f"{need.skill} at tier {need.tier}, or no such student."])
+        for need in instance.unschedulable.values()
+    ] + [
+        Unplaced(student_id=item.need.student_id, subject=item.need.subject,
+                 skill=item.need.skill, tier=item.need.tier, reasons=reasons_for(instance, item))
+        for item in instance.needs
+        if item.index not in placed
+    ]  # fmt: skip
+    draft = Schedule(school=school.settings.name, window=school.settings.window,
+                     status="feasible", groups=groups, unplaced=unplaced)  # fmt: skip
+    objective = objective_of(school, draft)
+    status: Status = "optimal" if objective >= bound else "feasible"
+    schedule = draft.model_copy(
+        update={"objective": objective, "best_bound": bound, "status": status,
+                "solve_seconds": round(seconds, 2)}
+    )  # fmt: skip
+    assert_valid(school, schedule)
+    return schedule
