@@ -15,6 +15,7 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 demo: $(BIN)/.installed
 	$(BIN)/skillgroups validate $(DEMO_SCHOOL)
+	$(BIN)/skillgroups solve $(DEMO_SCHOOL) --out out/demo --time-limit 20
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -23,6 +24,9 @@ lint: $(BIN)/.installed
 
 test: lint
 	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench --write
 
 fixtures: $(BIN)/.installed
 	$(BIN)/python fixtures/generate.py

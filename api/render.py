@@ -29,9 +29,14 @@ def print_summary(console: Console, name: str, summary: SchoolSummary) -> None:
         )
     console.print(staff)
     capacity = Table(
-        "subject", "needs", "minutes needed", "minutes available", "load", "",
+        "subject",
+        "needs",
+        "minutes needed",
+        "minutes available",
+        "load",
+        "",
         title="Capacity per subject (groups filled to max size)",
-    )  # fmt: skip
+    )
     for row in summary.capacity:
         load = f"{row.minutes_needed / row.minutes_available:.0%}" if row.minutes_available else "-"
         verdict = "[green]fits[/green]" if row.fits else "[red]short[/red]"

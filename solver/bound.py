@@ -67,8 +67,13 @@ def upper_bound(instance: Instance) -> float:
             objective.SetCoefficient(share, value)
             usage[staff.staff_id].append((share, item))
     for staff in instance.school.staff:
-        _add_staff_capacity(solver, staff, staff_time[staff.staff_id], usage[staff.staff_id],
-                            len(instance.school.settings.days))  # fmt: skip
+        _add_staff_capacity(
+            solver,
+            staff,
+            staff_time[staff.staff_id],
+            usage[staff.staff_id],
+            len(instance.school.settings.days),
+        )
     objective.SetMaximization()
     solver.Solve()
     return float(objective.Value())

@@ -97,8 +97,9 @@ def check_needs(c: _Context) -> None:
     known = set(students) | c.rejected("students")
     for index, need in enumerate(c.school.needs):
         if need.student_id not in known:
-            c.report("needs", index, "student_id", "no such student in students.csv",
-                     need.student_id)  # fmt: skip
+            c.report(
+                "needs", index, "student_id", "no such student in students.csv", need.student_id
+            )
     for index, first in _duplicates([n.key for n in c.school.needs]):
         row = c.origins["needs"].rows[first]
         message = f"this student already has a {c.school.needs[index].subject} need on row {row}"
@@ -127,8 +128,9 @@ def check_need_sessions(c: _Context) -> None:
     for index, need in enumerate(c.school.needs):
         if need.sessions_per_week is not None and need.sessions_per_week > days:
             message = f"more sessions than the {days} school days; {days} will be used"
-            c.report("needs", index, "sessions_per_week", message, need.sessions_per_week,
-                     "warning")  # fmt: skip
+            c.report(
+                "needs", index, "sessions_per_week", message, need.sessions_per_week, "warning"
+            )
 
 
 def check_homerooms_have_timetables(c: _Context) -> None:
@@ -146,8 +148,13 @@ def check_programs(c: _Context) -> None:
     settings = c.school.settings
     for index, first in _duplicates([(p.subject, p.skill, p.tier) for p in programs]):
         row = c.origins["programs"].rows[first]
-        c.report("programs", index, "skill", f"the same program is already on row {row}",
-                 programs[index].skill)  # fmt: skip
+        c.report(
+            "programs",
+            index,
+            "skill",
+            f"the same program is already on row {row}",
+            programs[index].skill,
+        )
     for index, program in enumerate(programs):
         if program.minutes > settings.day_minutes:
             message = f"a session is longer than the school day ({settings.day_minutes} minutes)"
@@ -176,8 +183,13 @@ def check_availability(c: _Context) -> None:
     known = set(c.school.staff_by_id) | c.rejected("staff")
     for index, window in enumerate(c.school.availability):
         if window.staff_id not in known:
-            c.report("availability", index, "staff_id", "no such staff member in staff.csv",
-                     window.staff_id)  # fmt: skip
+            c.report(
+                "availability",
+                index,
+                "staff_id",
+                "no such staff member in staff.csv",
+                window.staff_id,
+            )
     _check_times_and_days(c, "availability")
 
 
@@ -196,11 +208,17 @@ def check_apart_pairs(c: _Context) -> None:
     for index, pair in enumerate(c.school.apart):
         for column in ("student_a", "student_b"):
             if getattr(pair, column) not in known:
-                c.report("apart", index, column, "no such student in students.csv",
-                         getattr(pair, column))  # fmt: skip
+                c.report(
+                    "apart", index, column, "no such student in students.csv", getattr(pair, column)
+                )
         if pair.student_a == pair.student_b:
-            c.report("apart", index, "student_b", "a student cannot be kept apart from themself",
-                     pair.student_b)  # fmt: skip
+            c.report(
+                "apart",
+                index,
+                "student_b",
+                "a student cannot be kept apart from themself",
+                pair.student_b,
+            )
 
 
 def check_pins(c: _Context) -> None:

@@ -104,8 +104,16 @@ def solve(
         if _value(groups) > _value(best):
             best = groups
         if on_progress is not None:
-            on_progress(Progress(phase, time.monotonic() - started, _placed(best),
-                                 len(school.needs), _value(best), bound))  # fmt: skip
+            on_progress(
+                Progress(
+                    phase,
+                    time.monotonic() - started,
+                    _placed(best),
+                    len(school.needs),
+                    _value(best),
+                    bound,
+                )
+            )
 
     report("greedy", best)
     if not (stop and stop.is_set()):
@@ -114,6 +122,15 @@ def solve(
         _pack(instance, pool.candidates, best, options, started, report, stop)
     schedule = _schedule(instance, best, bound, time.monotonic() - started)
     return SolveResult(schedule, greedy_placed)
+
+
+def greedy_schedule(school: School) -> Schedule:
+    """The benchmark's baseline: the hand-style greedy roster alone, verified."""
+    started = time.monotonic()
+    instance = Instance.of(school)
+    chosen = greedy_roster(instance)
+    bound = int(upper_bound(instance) + 1e-6)
+    return _schedule(instance, chosen, bound, time.monotonic() - started)
 
 
 def _pack(
@@ -184,23 +201,44 @@ def _schedule(instance: Instance, chosen: list[Candidate], bound: int, seconds: 
     ]
     placed = {i for c in chosen for i in c.members}
     unplaced = [
-        Unplaced(student_id=need.student_id, subject=need.subject, skill=need.skill,
-                 tier=need.tier, reasons=[f"No program in programs.csv for {need.subject}:"
-                                          f"{need.skill} at tier {need.tier}, or no such student."])
+        Unplaced(
+            student_id=need.student_id,
+            subject=need.subject,
+            skill=need.skill,
+            tier=need.tier,
+            reasons=[
+                f"No program in programs.csv for {need.subject}:"
+                f"{need.skill} at tier {need.tier}, or no such student."
+            ],
+        )
         for need in instance.unschedulable.values()
     ] + [
-        Unplaced(student_id=item.need.student_id, subject=item.need.subject,
-                 skill=item.need.skill, tier=item.need.tier, reasons=reasons_for(instance, item))
+        Unplaced(
+            student_id=item.need.student_id,
+            subject=item.need.subject,
+            skill=item.need.skill,
+            tier=item.need.tier,
+            reasons=reasons_for(instance, item),
+        )
         for item in instance.needs
         if item.index not in placed
-    ]  # fmt: skip
-    draft = Schedule(school=school.settings.name, window=school.settings.window,
-                     status="feasible", groups=groups, unplaced=unplaced)  # fmt: skip
+    ]
+    draft = Schedule(
+        school=school.settings.name,
+        window=school.settings.window,
+        status="feasible",
+        groups=groups,
+        unplaced=unplaced,
+    )
     objective = objective_of(school, draft)
     status: Status = "optimal" if objective >= bound else "feasible"
     schedule = draft.model_copy(
-        update={"objective": objective, "best_bound": bound, "status": status,
-                "solve_seconds": round(seconds, 2)}
-    )  # fmt: skip
+        update={
+            "objective": objective,
+            "best_bound": bound,
+            "status": status,
+            "solve_seconds": round(seconds, 2),
+        }
+    )
     assert_valid(school, schedule)
     return schedule

@@ -141,13 +141,39 @@ class Grade(IntEnum):
 
 
 _GRADE_WORDS = {
-    "pk": -1, "pre-k": -1, "prek": -1, "pre-kindergarten": -1, "prekindergarten": -1,
-    "k": 0, "kg": 0, "kindergarten": 0, "one": 1, "two": 2, "three": 3, "four": 4,
-    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
-    "twelve": 12, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
-    "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11,
+    "pk": -1,
+    "pre-k": -1,
+    "prek": -1,
+    "pre-kindergarten": -1,
+    "prekindergarten": -1,
+    "k": 0,
+    "kg": 0,
+    "kindergarten": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
     "twelfth": 12,
-}  # fmt: skip
+}
 
 
 def parse_grade(value: Any) -> Grade:

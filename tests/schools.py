@@ -56,8 +56,9 @@ def write_school(folder: Path, **changes: str | bytes | None) -> Path:
     """
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, str | bytes | None] = dict(VALID_FILES)
-    files.update({name.replace("_csv", ".csv").replace("_toml", ".toml"): v
-                  for name, v in changes.items()})  # fmt: skip
+    files.update(
+        {name.replace("_csv", ".csv").replace("_toml", ".toml"): v for name, v in changes.items()}
+    )
     for name, content in files.items():
         if isinstance(content, bytes):
             (folder / name).write_bytes(content)

@@ -68,9 +68,17 @@ def test_times_must_be_hh_mm(cell: object) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "level", "written"),
-    [("PK", -1, "PK"), ("k", 0, "K"), ("Kindergarten", 0, "K"), ("1st", 1, "1"),
-     ("Four", 4, "4"), ("Grade 3", 3, "3"), ("05", 5, "5"), (12, 12, "12")],
-)  # fmt: skip
+    [
+        ("PK", -1, "PK"),
+        ("k", 0, "K"),
+        ("Kindergarten", 0, "K"),
+        ("1st", 1, "1"),
+        ("Four", 4, "4"),
+        ("Grade 3", 3, "3"),
+        ("05", 5, "5"),
+        (12, 12, "12"),
+    ],
+)
 def test_grades_accept_school_spellings(cell: object, level: int, written: str) -> None:
     value = grade.validate_python(cell)
     assert value == level

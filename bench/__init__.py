@@ -1,0 +1,1 @@
+"""The benchmark: solver against the greedy baseline and against its own bound."""

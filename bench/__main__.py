@@ -1,0 +1,136 @@
+"""`python -m bench`: run every bundled and generated school, print a Markdown report.
+
+Each instance runs in its own process so peak memory is the instance's own.
+Times are wall-clock on this machine; quality is reported as ratios (placement
+against the greedy baseline, objective against the solver's own bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKPOINTS = (2, 10, 30, 60, 120)
+
+
+def instances(quick: bool) -> dict[str, tuple[Path, float]]:
+    """Name -> (school path, time limit in seconds)."""
+    generated = Path(tempfile.mkdtemp(prefix="bench-"))
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from generate import generate_school, write_school  # type: ignore[import-not-found]
+
+    extra = {"elementary-seed2": ("elementary", 2, None), "k8-seed2": ("k8", 2, None)}
+    result = {
+        "small": (ROOT / "fixtures/small", 10.0),
+        "elementary": (ROOT / "fixtures/elementary", 60.0),
+        "k8": (ROOT / "fixtures/k8", 120.0),
+    }
+    for name, (preset, seed, students) in extra.items():
+        write_school(generate_school(preset, seed, students), generated / name)
+        result[name] = (generated / name, 60.0 if preset == "elementary" else 120.0)
+    if quick:
+        result = {k: (p, min(t, 10.0)) for k, (p, t) in result.items()}
+    return result
+
+
+def run_one(path: Path, limit: float) -> dict[str, Any]:
+    """Solve one school in this process and measure it (called in a child process)."""
+    from solver.loading import load_school
+    from solver.solve import Progress, SolveOptions, greedy_schedule, solve
+
+    school = load_school(path).school
+    assert school is not None, f"{path} does not load"
+    started = time.monotonic()
+    greedy = greedy_schedule(school)
+    greedy_seconds = time.monotonic() - started
+    trace: list[Progress] = []
+    result = solve(school, SolveOptions(time_limit=limit, workers=2, seed=0), trace.append)
+    schedule = result.schedule
+
+    def at(seconds: float) -> dict[str, int] | None:
+        seen = [p for p in trace if p.elapsed <= seconds]
+        return {"objective": seen[-1].objective, "bound": seen[-1].bound} if seen else None
+
+    tiers = {t: [n for n in school.needs if n.tier == t] for t in (2, 3)}
+    placed = {t: sum(len(g.students) for g in schedule.groups if g.tier == t) for t in (2, 3)}
+    return {
+        "needs": len(school.needs),
+        "first_feasible": trace[0].elapsed if trace else None,
+        "checkpoints": {str(c): at(c) for c in CHECKPOINTS if c <= limit},
+        "objective": schedule.objective,
+        "bound": schedule.best_bound,
+        "gap": result.gap,
+        "placed": result.placed,
+        "placed_by_tier": {str(t): [placed[t], len(tiers[t])] for t in tiers},
+        "greedy_placed": sum(len(g.students) for g in greedy.groups),
+        "greedy_objective": greedy.objective,
+        "greedy_seconds": greedy_seconds,
+        "seconds": schedule.solve_seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def report(rows: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {platform.node()}, {platform.processor() or platform.machine()}, "
+        f"2 cores, Python {platform.python_version()}; run {time.strftime('%Y-%m-%d')}.",
+        "",
+        "| instance | needs | first schedule | objective / bound at 10, 30, 60, 120 s | final gap |"
+        " placed T3 | placed T2 | placed | greedy placed | greedy objective | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in rows.items():
+        checkpoints = " ; ".join(
+            f"{c}s: {v['objective']}/{v['bound']}" if v else f"{c}s: -"
+            for c, v in r["checkpoints"].items()
+            if c != "2"
+        )
+        t3, t2 = r["placed_by_tier"]["3"], r["placed_by_tier"]["2"]
+        lines.append(
+            f"| {name} | {r['needs']} | {r['first_feasible']:.2f} s | {checkpoints} | "
+            f"{r['gap']:.1%} | {t3[0]}/{t3[1]} | {t2[0]}/{t2[1]} | "
+            f"{r['placed'] / r['needs']:.1%} | {r['greedy_placed'] / r['needs']:.1%} | "
+            f"{r['greedy_objective']} | {r['peak_mb']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="10 s per instance")
+    parser.add_argument("--one", nargs=2, metavar=("PATH", "LIMIT"), help=argparse.SUPPRESS)
+    parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(Path(args.one[0]), float(args.one[1]))))
+        return
+    rows = {}
+    for name, (path, limit) in instances(args.quick).items():
+        child = subprocess.run(
+            [sys.executable, "-m", "bench", "--one", str(path), str(limit)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        rows[name] = json.loads(child.stdout.splitlines()[-1])
+        print(f"{name}: done", file=sys.stderr)
+    text = report(rows)
+    print(text)
+    if args.write:
+        (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""The solver keeps each hard rule even where breaking it would place more students.
+
+Each school is built by hand with one to four students; `solve` verifies every
+schedule with `solver.verify` before returning it, and these tests check the
+specific outcome the rule forces.
+"""
+
+from __future__ import annotations
+
+from solver.model import School
+from solver.schedule import Schedule
+from solver.solve import SolveOptions, solve
+from solver.verify import verify
+from tests.builders import block, need, program, school, staff, student, window
+
+FAST = SolveOptions(time_limit=3, workers=1, seed=1)
+
+
+def solved(s: School) -> Schedule:
+    schedule = solve(s, FAST).schedule
+    assert verify(s, schedule) == []
+    return schedule
+
+
+def members(schedule: Schedule) -> list[set[str]]:
+    return [set(g.students) for g in schedule.groups]
+
+
+def test_group_size_splits_four_students_into_groups_of_at_most_three() -> None:
+    s = school(
+        students=[student(i) for i in "ABCD"],
+        needs=[need(i) for i in "ABCD"],
+    )
+    schedule = solved(s)
+    assert sorted(len(g) for g in members(schedule)) == [1, 3] or sorted(
+        len(g) for g in members(schedule)
+    ) == [2, 2]
+    assert schedule.unplaced == []
+
+
+def test_group_size_leaves_students_unplaced_below_min_size() -> None:
+    s = school(
+        students=[student("A"), student("B")],
+        needs=[need("A"), need("B")],
+        programs=[program(2, min_size=3), program(3)],
+    )
+    schedule = solved(s)
+    assert schedule.groups == []
+    assert "needs at least 3 students" in schedule.unplaced[0].reasons[0]
+
+
+def test_members_share_subject_skill_and_tier() -> None:
+    s = school(
+        students=[student(i) for i in "ABC"],
+        needs=[need("A", "phonics"), need("B", "fluency"), need("C", "phonics", tier=3)],
+        programs=[program(2, max_size=5), program(3, max_size=5)],
+    )
+    assert sorted(map(sorted, members(solved(s)))) == [["A"], ["B"], ["C"]]
+
+
+def test_grade_span_keeps_grades_two_apart_in_separate_groups() -> None:
+    s = school(
+        students=[student("A", "1"), student("B", "3")],
+        needs=[need("A"), need("B")],
+        programs=[program(2, min_size=2, max_grade_span=1), program(3)],
+    )
+    schedule = solved(s)
+    assert schedule.groups == []
+    assert len(schedule.unplaced) == 2
+
+
+def test_sessions_meet_the_programs_count_on_distinct_days_on_the_grid() -> None:
+    s = school(students=[student("A")], needs=[need("A", sessions_per_week=4)])
+    (group,) = solved(s).groups
+    assert len({session.day for session in group.sessions}) == 4
+    assert all((session.start - 8 * 60) % 30 == 0 for session in group.sessions)
+
+
+def test_staff_qualification_leaves_tier_3_unplaced_with_a_tier_2_interventionist() -> None:
+    s = school(students=[student("A")], needs=[need("A", tier=3)], staff=[staff(max_tier=2)])
+    schedule = solved(s)
+    assert schedule.groups == []
+    assert schedule.unplaced[0].reasons == [
+        "No interventionist delivers reading:phonics at tier 3. Teacher T1 may deliver it at "
+        "tier 2 only (max_tier in staff.csv)."
+    ]
+
+
+def test_sessions_lie_inside_availability_even_when_students_are_free_outside() -> None:
+    s = school(
+        students=[student("A")],
+        needs=[need("A")],
+        availability=[window(start="10:00", end="10:30")],
+        timetable=[block(start="11:00", end="12:00")],
+    )
+    (group,) = solved(s).groups
+    assert all(session.start == 10 * 60 for session in group.sessions)
+
+
+def test_staff_double_booking_one_teacher_one_slot_serves_one_group() -> None:
+    s = school(
+        students=[student("A"), student("B", "5")],
+        needs=[need("A"), need("B")],
+        programs=[program(2, sessions_per_week=5), program(3)],
+        availability=[window(start="08:00", end="08:30")],
+        timetable=[block(start="11:00", end="12:00")],
+    )
+    schedule = solved(s)
+    assert len(schedule.groups) == 1
+    assert "Capacity" in schedule.unplaced[0].reasons[0]
+
+
+def test_buffer_minutes_keep_back_to_back_sessions_apart() -> None:
+    s = school(
+        students=[student("A", "1"), student("B", "5")],
+        needs=[need("A"), need("B")],
+        programs=[program(2, sessions_per_week=5), program(3)],
+        staff=[staff(buffer_minutes=10)],
+        availability=[window(start="08:00", end="09:00")],
+        timetable=[block(start="11:00", end="12:00")],
+    )
+    assert len(solved(s).groups) == 1
+
+
+def test_never_blocks_are_not_interrupted_and_no_time_left_is_explained() -> None:
+    s = school(
+        students=[student("A")],
+        needs=[need("A")],
+        timetable=[
+            block(start="08:00", end="10:00"),
+            block(start="10:00", end="12:00", activity="Core Math"),
+        ],
+    )
+    schedule = solved(s)
+    assert schedule.groups == []
+    reason = schedule.unplaced[0].reasons[0]
+    assert "Core ELA 08:00-10:00" in reason and "Core Math 10:00-12:00" in reason
+
+
+def test_a_students_own_block_holds_for_that_student_only() -> None:
+    s = school(
+        students=[student("A"), student("B")],
+        needs=[need("A"), need("B")],
+        availability=[window(start="10:00", end="11:00")],
+        timetable=[
+            block(start="08:00", end="09:00"),
+            block("A", "Mon-Fri", "10:00", "11:00", "Speech"),
+        ],
+    )
+    schedule = solved(s)
+    assert members(schedule) == [{"B"}]
+    assert schedule.unplaced[0].student_id == "A"
+
+
+def test_student_double_booking_reading_and_math_never_overlap() -> None:
+    s = school(
+        students=[student("A")],
+        needs=[need("A"), need("A", "computation", subject="math")],
+        programs=[program(2, sessions_per_week=5), program(2, subject="math", sessions_per_week=5)],
+        staff=[staff("T1", "reading"), staff("T2", "math")],
+        availability=[
+            window("T1", start="08:00", end="08:30"),
+            window("T2", start="08:00", end="09:00"),
+        ],
+        timetable=[block(start="11:00", end="12:00")],
+    )
+    schedule = solved(s)
+    assert len(schedule.groups) == 2
+    starts = {g.subject: g.sessions[0].start for g in schedule.groups}
+    assert starts == {"reading": 8 * 60, "math": 8 * 60 + 30}
+
+
+def test_apart_pairs_never_share_a_group() -> None:
+    s = school(
+        students=[student("A"), student("B")],
+        needs=[need("A"), need("B")],
+        apart=[{"student_a": "A", "student_b": "B"}],
+    )
+    assert all(g != {"A", "B"} for g in members(solved(s)))
+
+
+def test_prefer_blocks_attract_sessions_and_avoid_blocks_repel_them() -> None:
+    s = school(
+        students=[student("A")],
+        needs=[need("A")],
+        timetable=[
+            block(start="08:00", end="09:00", activity="Science", pull_out="avoid"),
+            block(start="10:00", end="10:30", activity="WIN", pull_out="prefer"),
+        ],
+    )
+    (group,) = solved(s).groups
+    assert {session.start for session in group.sessions} == {10 * 60}
