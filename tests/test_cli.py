@@ -71,3 +71,29 @@ def test_schema_describes_every_input_field_and_schedule_json() -> None:
     assert schedule["properties"]["format"]["const"] == "school-schedule/1"
     session = schedule["$defs"]["Session"]["properties"]
     assert session["start"]["type"] == "string"
+
+
+def test_solve_writes_a_verified_schedule_json_and_a_summary(tmp_path: Path) -> None:
+    from solver.loading import load_school
+    from solver.schedule import Schedule
+    from solver.verify import verify
+
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "small"
+    run = skillgroups("solve", fixture, "--out", tmp_path, "--time-limit", "5", "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    schedule = Schedule.model_validate_json((tmp_path / "schedule.json").read_text())
+    school = load_school(fixture).school
+    assert school is not None
+    assert verify(school, schedule) == []
+    assert schedule.format == "school-schedule/1"
+    assert "Placement" in run.stdout
+    for entry in schedule.unplaced:
+        assert f"Unplaced {entry.student_id}" in run.stdout
+
+
+def test_solve_on_bad_data_exits_2(tmp_path: Path) -> None:
+    folder = write_school(tmp_path / "bad", needs_csv=NEEDS_HEADER + "1001,reading,phonics,9,,\n")
+    run = skillgroups("solve", folder, "--out", tmp_path / "out")
+    assert run.returncode == 2
+    assert "needs.csv:2:tier" in run.stderr
+    assert not (tmp_path / "out").exists()
