@@ -65,6 +65,13 @@ def solve(
 ) -> None:
     """Build the roster: groups, members and weekly times; writes OUT/schedule.json."""
     school = _load_or_exit(path)
+    if school.pins:
+        error_console.print(
+            "pins.csv: pins keep groups of a previous schedule, and solving from a previous "
+            "schedule is not supported yet; remove pins.csv to solve afresh.",
+            style="red",
+        )
+        raise typer.Exit(BAD_INPUT)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
     result = _solve_with_progress(school, options)
     try:

@@ -91,7 +91,13 @@ def solve(
     on_progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
 ) -> SolveResult:
-    """The best schedule found within the time limit; never raises for a hard school."""
+    """The best schedule found within the time limit; never raises for a hard school.
+
+    Pins name groups of a previous schedule, so a school with pins.csv needs the
+    previous schedule too (not supported yet): that is a ValueError.
+    """
+    if school.pins:
+        raise ValueError("pins.csv names groups of a previous schedule, which is not supported yet")
     options = options or SolveOptions()
     started = time.monotonic()
     instance = Instance.of(school)
