@@ -38,6 +38,7 @@ class ColumnPool:
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
         self.rows: dict[Resource, pywraplp.Constraint] = {}
         self.keys: set[object] = set()
+        self.value_cache: dict[tuple[int, object], int] = {}
         existing, self.candidates = self.candidates, []
         self.add(existing)
 
@@ -71,25 +72,22 @@ class ColumnPool:
 
 
 def generate_columns(
-    instance: Instance,
-    initial: list[Candidate],
+    pool: ColumnPool,
     deadline: float,
     on_round: Callable[[ColumnPool], None] | None = None,
     stop: threading.Event | None = None,
-) -> ColumnPool:
-    """Add priced-out candidate groups until none is found, the deadline passes or stop."""
-    pool = ColumnPool(instance, initial)
-    value_cache: dict[tuple[int, object], int] = {}
+) -> bool:
+    """Add priced-out candidate groups until the deadline or stop; True when none is left."""
     while time.monotonic() < deadline and not (stop and stop.is_set()):
         pool.solve()
         pool.rounds += 1
         if on_round is not None:
             on_round(pool)
-        found = _priced_candidates(pool, value_cache, deadline)
+        found = _priced_candidates(pool, pool.value_cache, deadline)
         found.sort(key=lambda pair: -pair[0])
         if pool.add([c for _, c in found[:ADD_PER_ROUND]]) == 0:
-            break
-    return pool
+            return True
+    return False
 
 
 def _priced_candidates(

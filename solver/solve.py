@@ -20,13 +20,15 @@ from solver.candidates import Candidate, Instance
 from solver.greedy import greedy_roster
 from solver.model import School
 from solver.packing import build_packing_model
-from solver.pricing import generate_columns
+from solver.pricing import ColumnPool, generate_columns
 from solver.reasons import reasons_for
 from solver.schedule import Group, Schedule, Session, Status, Unplaced
 from solver.verify import assert_valid, objective_of
 
-COLUMN_SHARE = 0.4
-"""Share of the time limit spent generating candidate groups before CP-SAT packs them."""
+PHASES = (0.15, 0.4, 0.65)
+"""Column generation runs until these shares of the time limit; CP-SAT packs after each."""
+PACK_SHARE = 0.1
+"""Share of the time limit each intermediate CP-SAT packing may take."""
 
 
 @dataclass(frozen=True)
@@ -122,10 +124,16 @@ def solve(
             )
 
     report("greedy", best)
-    if not (stop and stop.is_set()):
-        deadline = started + options.time_limit * COLUMN_SHARE
-        pool = generate_columns(instance, best, deadline, lambda _: report("columns", best), stop)
-        _pack(instance, pool.candidates, best, options, started, report, stop)
+    pool = ColumnPool(instance, best)
+    for share in PHASES:
+        if stop and stop.is_set():
+            break
+        deadline = started + options.time_limit * share
+        done = generate_columns(pool, deadline, lambda _: report("columns", best), stop)
+        limit = options.time_limit * (1.0 if done or share == PHASES[-1] else share + PACK_SHARE)
+        _pack(instance, pool.candidates, best, options, started + limit, report, stop)
+        if done:
+            break
     schedule = _schedule(instance, best, bound, time.monotonic() - started)
     return SolveResult(schedule, greedy_placed)
 
@@ -144,17 +152,17 @@ def _pack(
     candidates: list[Candidate],
     hint: list[Candidate],
     options: SolveOptions,
-    started: float,
+    deadline: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
 ) -> None:
+    """CP-SAT over the candidates, warm-started from the best schedule so far; each
+    improving solution goes to `report`, which keeps the best."""
     model, choice = build_packing_model(instance, candidates)
     hinted = {c.key for c in hint}
     choice.hint({i for i, c in enumerate(candidates) if c.key in hinted})
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(
-        0.5, options.time_limit - (time.monotonic() - started)
-    )
+    solver.parameters.max_time_in_seconds = max(0.5, deadline - time.monotonic())
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed
     solver.parameters.linearization_level = 2
