@@ -76,9 +76,13 @@ def generate_columns(
     deadline: float,
     on_round: Callable[[ColumnPool], None] | None = None,
     stop: threading.Event | None = None,
+    max_rounds: int | None = None,
 ) -> bool:
-    """Add priced-out candidate groups until the deadline or stop; True when none is left."""
+    """Add priced-out candidate groups until the deadline, max_rounds (counted over the
+    pool's life) or stop; True when none is left to add."""
     while time.monotonic() < deadline and not (stop and stop.is_set()):
+        if max_rounds is not None and pool.rounds >= max_rounds:
+            break
         pool.solve()
         pool.rounds += 1
         if on_round is not None:

@@ -29,13 +29,32 @@ PHASES = (0.15, 0.4, 0.65)
 """Column generation runs until these shares of the time limit; CP-SAT packs after each."""
 PACK_SHARE = 0.1
 """Share of the time limit each intermediate CP-SAT packing may take."""
+ROUNDS_PER_SECOND = 1.0
+"""Reproducible mode: column-generation rounds allowed per second of the time limit."""
+SAFETY = 3.0
+"""Reproducible mode: wall-clock limit as a multiple of the time limit, never reached in
+practice, so a pathological instance still ends."""
+
+
+def _deadline(options: SolveOptions, started: float, share: float) -> float:
+    if options.reproducible:
+        return started + SAFETY * options.time_limit
+    return started + options.time_limit * share
 
 
 @dataclass(frozen=True)
 class SolveOptions:
+    """With one worker the search is reproducible: the time limit is then spent in
+    deterministic units (column-generation rounds, CP-SAT deterministic time), which
+    track seconds only roughly."""
+
     time_limit: float = 30.0
     workers: int = 2
     seed: int = 0
+
+    @property
+    def reproducible(self) -> bool:
+        return self.workers == 1
 
 
 @dataclass(frozen=True)
@@ -128,10 +147,20 @@ def solve(
     for share in PHASES:
         if stop and stop.is_set():
             break
-        deadline = started + options.time_limit * share
-        done = generate_columns(pool, deadline, lambda _: report("columns", best), stop)
-        limit = options.time_limit * (1.0 if done or share == PHASES[-1] else share + PACK_SHARE)
-        _pack(instance, pool.candidates, best, options, started + limit, report, stop)
+        done = generate_columns(
+            pool,
+            _deadline(options, started, share),
+            lambda _: report("columns", best),
+            stop,
+            max(1, round(share * options.time_limit * ROUNDS_PER_SECOND))
+            if options.reproducible
+            else None,
+        )
+        pack_share = 1.0 if done or share == PHASES[-1] else share + PACK_SHARE
+        pack_seconds = options.time_limit * pack_share - (time.monotonic() - started)
+        if options.reproducible:
+            pack_seconds = options.time_limit * (pack_share - share)
+        _pack(instance, pool.candidates, best, options, pack_seconds, report, stop)
         if done:
             break
     schedule = _schedule(instance, best, bound, time.monotonic() - started)
@@ -152,7 +181,7 @@ def _pack(
     candidates: list[Candidate],
     hint: list[Candidate],
     options: SolveOptions,
-    deadline: float,
+    seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
 ) -> None:
@@ -162,7 +191,11 @@ def _pack(
     hinted = {c.key for c in hint}
     choice.hint({i for i, c in enumerate(candidates) if c.key in hinted})
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, deadline - time.monotonic())
+    if options.reproducible:
+        solver.parameters.max_deterministic_time = max(0.5, seconds)
+        solver.parameters.max_time_in_seconds = SAFETY * options.time_limit
+    else:
+        solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed
     solver.parameters.linearization_level = 2

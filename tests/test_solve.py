@@ -190,3 +190,37 @@ def test_prefer_blocks_attract_sessions_and_avoid_blocks_repel_them() -> None:
     )
     (group,) = solved(s).groups
     assert {session.start for session in group.sessions} == {10 * 60}
+
+
+def test_apart_pairs_that_leave_no_group_possible_are_explained() -> None:
+    s = school(
+        students=[student("A"), student("B")],
+        needs=[need("A"), need("B")],
+        programs=[program(2, min_size=2), program(3)],
+        apart=[{"student_a": "A", "student_b": "B"}],
+    )
+    schedule = solved(s)
+    assert schedule.groups == []
+    assert all("not kept apart" in u.reasons[0] for u in schedule.unplaced)
+
+
+def test_the_schedule_reports_an_honest_bound_and_objective() -> None:
+    s = school(students=[student(i) for i in "ABC"], needs=[need(i) for i in "ABC"])
+    schedule = solved(s)
+    assert schedule.objective is not None and schedule.best_bound is not None
+    assert schedule.objective <= schedule.best_bound
+    assert schedule.objective >= 3 * 600
+
+
+def test_one_worker_and_a_seed_give_the_same_schedule_every_time() -> None:
+    from pathlib import Path
+
+    from solver.loading import load_school
+
+    fixture = load_school(Path(__file__).resolve().parent.parent / "fixtures" / "small").school
+    assert fixture is not None
+    options = SolveOptions(time_limit=2, workers=1, seed=3)
+    first, second = solve(fixture, options).schedule, solve(fixture, options).schedule
+    assert first.model_dump(exclude={"solve_seconds"}) == second.model_dump(
+        exclude={"solve_seconds"}
+    )
