@@ -10,7 +10,7 @@ from __future__ import annotations
 from solver.bound import best_need_value
 from solver.candidates import Instance, NeedItem
 from solver.model import Staff
-from solver.values import format_clock
+from solver.values import Day, format_clock
 
 
 def reasons_for(instance: Instance, item: NeedItem) -> list[str]:
@@ -96,18 +96,30 @@ def _too_few_classmates(instance: Instance, item: NeedItem) -> str | None:
     )
 
 
+def _windows_text(starts: list[tuple[Day, int]], minutes: int, step: int) -> list[str]:
+    """Consecutive possible starts merged into windows: 'Mon 09:50-11:00'."""
+    windows: list[tuple[Day, int, int]] = []
+    for day, start in starts:
+        if windows and windows[-1][0] == day and windows[-1][2] == start - step + minutes:
+            windows[-1] = (day, windows[-1][1], start + minutes)
+        else:
+            windows.append((day, start, start + minutes))
+    return [f"{d.value} {format_clock(a)}-{format_clock(b)}" for d, a, b in windows]
+
+
 def _capacity(instance: Instance, item: NeedItem, free_with: list[Staff]) -> str:
     grid = instance.grid
     minutes = item.program.minutes
     staff = free_with[0]
-    free_days = [
-        f"{day.value} {format_clock(start)}"
+    free_starts = [
+        (day, start)
         for day, start in grid.staff_slots(staff, minutes)
         if grid.student_is_free(item.student, day, start, minutes)
     ]
+    free_days = _windows_text(free_starts, minutes, grid.step)
     names = ", ".join(s.name for s in free_with)
     return (
-        f"Capacity: the time of {names} is used by other groups when the student is free. "
-        f"About {item.sessions * minutes} more minutes a week of {staff.name}'s time "
-        f"(e.g. {', '.join(free_days[:3])}) would place the student."
+        f"Capacity: when the student is free, the time of {names} goes to other groups. "
+        f"About {item.sessions * minutes} more minutes a week of {staff.name}'s time at a "
+        f"time the student is free (such as {', '.join(free_days[:3])}) would place the student."
     )

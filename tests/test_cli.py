@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.schools import NEEDS_HEADER, write_school
 
 
@@ -97,3 +99,11 @@ def test_solve_on_bad_data_exits_2(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "needs.csv:2:tier" in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fixture", ["small", "elementary.xlsx", "k8"])
+def test_validate_passes_on_every_bundled_school(fixture: str) -> None:
+    run = skillgroups("validate", Path(__file__).resolve().parent.parent / "fixtures" / fixture)
+    assert run.returncode == 0, run.stderr
+    assert "Capacity per subject" in run.stdout
+    assert "No errors." in run.stdout
