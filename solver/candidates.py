@@ -190,6 +190,10 @@ def _has_anchor(free: tuple[int, ...], instance: Instance, sessions: int) -> boo
     return any(instance.by_index[i].sessions == sessions for i in free)
 
 
+MAX_ANCHORS = 4
+"""Pricing grows groups around the few needs worth most now, not around every need."""
+
+
 def best_members(
     instance: Instance,
     pattern: Pattern,
@@ -205,10 +209,10 @@ def best_members(
     program = instance.by_index[pattern.free[0]].program
     weight = instance.school.settings.objective.score_spread
     found: dict[tuple[int, ...], float] = {}
-    for anchor in pattern.free:
-        anchor_item = instance.by_index[anchor]
-        if anchor_item.sessions != sessions or worth[anchor] <= 0:
-            continue
+    anchors = [
+        i for i in pattern.free if instance.by_index[i].sessions == sessions and worth[i] > 0
+    ]
+    for anchor in sorted(anchors, key=lambda i: (-worth[i], i))[:MAX_ANCHORS]:
         members = _grow_group(instance, anchor, pattern.free, program, worth, weight)
         if len(members) >= program.min_size:
             total = sum(worth[i] for i in members) - instance.spread_cost(members)

@@ -20,8 +20,10 @@ from ortools.linear_solver import pywraplp
 from solver.candidates import Candidate, Instance, Pattern, best_members
 from solver.model import Staff
 from solver.packing import Resource, member_resources, resources, staff_resources
+from solver.timegrid import Slot
 
 ADD_PER_ROUND = 400
+"""Candidate groups added per round, at least; large schools add two per need."""
 EPSILON = 1e-6
 
 
@@ -88,17 +90,28 @@ def generate_columns(
         if on_round is not None:
             on_round(pool)
         found = _priced_candidates(pool, pool.value_cache, deadline)
-        found.sort(key=lambda pair: -pair[0])
-        if pool.add([c for _, c in found[:ADD_PER_ROUND]]) == 0:
+        found.sort(key=lambda offer: -offer[0])
+        count = max(ADD_PER_ROUND, 2 * len(pool.instance.needs))
+        best = [instance_candidate(pool.instance, offer) for offer in found[:count]]
+        if pool.add(best) == 0:
             return True
     return False
 
 
+Offer = tuple[float, Staff, tuple[int, ...], tuple[Slot, ...]]
+"""A priced group not yet built: reduced cost, staff member, members, slots."""
+
+
+def instance_candidate(instance: Instance, offer: Offer) -> Candidate:
+    _, staff, members, slots = offer
+    return instance.candidate(staff, members, slots)
+
+
 def _priced_candidates(
     pool: ColumnPool, value_cache: dict[tuple[int, object], int], deadline: float
-) -> list[tuple[float, Candidate]]:
+) -> list[Offer]:
     instance = pool.instance
-    found: list[tuple[float, Candidate]] = []
+    found: list[Offer] = []
     for (bucket, sessions), patterns in instance.patterns.items():
         minutes = instance.buckets[bucket][0].program.minutes
         for staff in instance.qualified_staff(bucket):
@@ -117,7 +130,7 @@ def _price_pattern(
     pattern: Pattern,
     sessions: int,
     value_cache: dict[tuple[int, object], int],
-) -> list[tuple[float, Candidate]]:
+) -> list[Offer]:
     instance = pool.instance
     probe = Candidate(staff.staff_id, ("", "", 2), (), pattern.slots, _minutes(pool, pattern), 0)
     staff_price = sum(pool.price(r) for r, _ in staff_resources(instance, probe))
@@ -128,11 +141,11 @@ def _price_pattern(
             value_cache[key] = instance.member_value(index, pattern.slots)
         used = member_resources(instance, index, probe)
         worth[index] = value_cache[key] - sum(pool.price(r) for r in used)
-    result = []
+    result: list[Offer] = []
     for members in best_members(instance, pattern, sessions, worth)[:2]:
         reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price
         if reduced > EPSILON:
-            result.append((reduced, instance.candidate(staff, members, pattern.slots)))
+            result.append((reduced, staff, members, pattern.slots))
     return result
 
 
