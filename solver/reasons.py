@@ -10,11 +10,16 @@ from __future__ import annotations
 from solver.bound import best_need_value
 from solver.candidates import Instance, NeedItem
 from solver.model import Staff
+from solver.schedule import Group
 from solver.values import Day, format_clock
 
 
-def reasons_for(instance: Instance, item: NeedItem) -> list[str]:
-    """Every reason that applies, most specific first; never empty."""
+def reasons_for(instance: Instance, item: NeedItem, groups: list[Group]) -> list[str]:
+    """Every reason that applies, most specific first; never empty.
+
+    `groups` is the chosen roster, so a capacity reason can name the groups that
+    hold the qualified staff when the student is free.
+    """
     qualified = instance.qualified_staff(item.bucket)
     if not qualified:
         return [_nobody_teaches(instance, item)]
@@ -24,7 +29,7 @@ def reasons_for(instance: Instance, item: NeedItem) -> list[str]:
     too_few = _too_few_classmates(instance, item)
     if too_few:
         return [too_few]
-    return [_capacity(instance, item, free_with)]
+    return [_capacity(instance, item, free_with, groups)]
 
 
 def _label(item: NeedItem) -> str:
@@ -107,7 +112,9 @@ def _windows_text(starts: list[tuple[Day, int]], minutes: int, step: int) -> lis
     return [f"{d.value} {format_clock(a)}-{format_clock(b)}" for d, a, b in windows]
 
 
-def _capacity(instance: Instance, item: NeedItem, free_with: list[Staff]) -> str:
+def _capacity(
+    instance: Instance, item: NeedItem, free_with: list[Staff], groups: list[Group]
+) -> str:
     grid = instance.grid
     minutes = item.program.minutes
     staff = free_with[0]
@@ -118,8 +125,34 @@ def _capacity(instance: Instance, item: NeedItem, free_with: list[Staff]) -> str
     ]
     free_days = _windows_text(free_starts, minutes, grid.step)
     names = ", ".join(s.name for s in free_with)
+    busy = _groups_in_the_way(instance, item, free_with, groups)
     return (
-        f"Capacity: when the student is free, the time of {names} goes to other groups. "
+        f"Capacity: when the student is free, the time of {names} goes to other groups"
+        f"{' (' + '; '.join(busy[:4]) + ')' if busy else ''}. "
         f"About {item.sessions * minutes} more minutes a week of {staff.name}'s time at a "
         f"time the student is free (such as {', '.join(free_days[:3])}) would place the student."
     )
+
+
+def _groups_in_the_way(
+    instance: Instance, item: NeedItem, free_with: list[Staff], groups: list[Group]
+) -> list[str]:
+    """Groups of the qualified staff meeting at a time this student could have met."""
+    grid = instance.grid
+    minutes = item.program.minutes
+    qualified = {s.staff_id: s for s in free_with}
+    found = []
+    for group in groups:
+        if group.staff_id not in qualified:
+            continue
+        clash = [
+            session
+            for session in group.sessions
+            if grid.student_is_free(item.student, session.day, session.start, minutes)
+        ]
+        if clash:
+            found.append(
+                f"{group.group_id} of {qualified[group.staff_id].name} on {clash[0].day.value} "
+                f"{format_clock(clash[0].start)}"
+            )
+    return found

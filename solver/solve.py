@@ -265,7 +265,7 @@ def _schedule(instance: Instance, chosen: list[Candidate], bound: int, seconds: 
             subject=item.need.subject,
             skill=item.need.skill,
             tier=item.need.tier,
-            reasons=reasons_for(instance, item),
+            reasons=reasons_for(instance, item, groups),
         )
         for item in instance.needs
         if item.index not in placed
