@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,9 @@ import typer
 from rich.console import Console
 
 from api.render import print_problems, print_schedule, print_summary, progress_line
+from solver.continuity import PinError
 from solver.loading import load_school, save_school
+from solver.loading.previous import load_previous
 from solver.model import School
 from solver.problems import errors
 from solver.schedule import Schedule, write_schedule
@@ -62,18 +65,20 @@ def solve(
     time_limit: Annotated[float, typer.Option(help="Seconds to search.", min=1)] = 30.0,
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
     workers: Annotated[int, typer.Option(help="Search workers (1 = reproducible).", min=1)] = 2,
+    previous: Annotated[
+        Path | None, typer.Option(help="Last window's schedule.json: keep its groups.")
+    ] = None,
 ) -> None:
     """Build the roster: groups, members and weekly times; writes OUT/schedule.json."""
     school = _load_or_exit(path)
-    if school.pins:
-        error_console.print(
-            "pins.csv: pins keep groups of a previous schedule, and solving from a previous "
-            "schedule is not supported yet; remove pins.csv to solve afresh.",
-            style="red",
-        )
-        raise typer.Exit(BAD_INPUT)
+    last = _previous_or_exit(previous) if previous else None
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
-    result = _solve_with_progress(school, options)
+    try:
+        result = _solve_with_progress(school, options, last)
+    except PinError as error:
+        error_console.print(str(error), style="red", markup=False)
+        raise typer.Exit(BAD_INPUT) from None
+    print_problems(error_console, result.warnings)
     try:
         write_schedule(result.schedule, out / "schedule.json")
     except OSError as error:
@@ -83,18 +88,34 @@ def solve(
     console.print(f"Wrote {out / 'schedule.json'}.")
 
 
-def _solve_with_progress(school: School, options: SolveOptions) -> SolveResult:
+def _previous_or_exit(path: Path) -> Schedule:
+    schedule, problems = load_previous(path)
+    print_problems(error_console, problems)
+    if schedule is None:
+        raise typer.Exit(BAD_INPUT)
+    return schedule
+
+
+def _solve_with_progress(
+    school: School, options: SolveOptions, previous: Schedule | None
+) -> SolveResult:
     """Solve in a worker thread so Ctrl-C stops the search and keeps the best schedule."""
     stop = threading.Event()
     outcome: list[SolveResult] = []
+    failure: list[PinError] = []
+
+    def run(show: Callable[[Progress], None]) -> None:
+        try:
+            outcome.append(solve_school(school, options, show, stop, previous))
+        except PinError as error:
+            failure.append(error)
+
     with console.status("starting") as status:
 
         def show(progress: Progress) -> None:
             status.update(progress_line(progress))
 
-        worker = threading.Thread(
-            target=lambda: outcome.append(solve_school(school, options, show, stop)), daemon=True
-        )
+        worker = threading.Thread(target=run, args=(show,), daemon=True)
         worker.start()
         try:
             while worker.is_alive():
@@ -103,6 +124,8 @@ def _solve_with_progress(school: School, options: SolveOptions) -> SolveResult:
             stop.set()
             status.update("stopping: keeping the best schedule found")
             worker.join()
+    if failure:
+        raise failure[0]
     return outcome[0]
 
 

@@ -12,17 +12,28 @@ same time every day is what a school runs (and what `time_changes` rewards).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
 
 from solver.model import Need, Program, School, Staff, Student
+from solver.schedule import Schedule
 from solver.timegrid import Slot, TimeGrid
 from solver.values import Day
 
 Bucket = tuple[str, str, int]
 """(subject, skill, tier): only needs of one bucket may share a group (rule 2)."""
+
+Signature = tuple[str, str, str, frozenset[tuple[Day, int, int]]]
+"""(staff_id, subject, skill, sessions): two groups with the same signature match, so a
+need kept in a group of its old signature is not moved."""
+
+
+def signature_of(
+    staff_id: str, subject: str, skill: str, sessions: Iterable[Slot], minutes: int
+) -> Signature:
+    return (staff_id, subject, skill, frozenset((d, s, s + minutes) for d, s in sessions))
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,10 @@ class Candidate:
     def key(self) -> tuple[str, tuple[int, ...], tuple[Slot, ...]]:
         return (self.staff_id, self.members, self.slots)
 
+    @property
+    def signature(self) -> Signature:
+        return signature_of(self.staff_id, self.bucket[0], self.bucket[1], self.slots, self.minutes)
+
 
 @dataclass
 class Instance:
@@ -77,9 +92,10 @@ class Instance:
     grid: TimeGrid
     needs: list[NeedItem]
     unschedulable: dict[int, Need] = field(default_factory=dict)
+    previous: Schedule | None = None
 
     @classmethod
-    def of(cls, school: School) -> Instance:
+    def of(cls, school: School, previous: Schedule | None = None) -> Instance:
         days = len(school.settings.days)
         items = []
         missing: dict[int, Need] = {}
@@ -91,7 +107,29 @@ class Instance:
                 continue
             own = max(program.sessions_per_week, need.sessions_per_week or 0)
             items.append(NeedItem(index, need, student, program, min(own, days)))
-        return cls(school, TimeGrid(school), items, missing)
+        return cls(school, TimeGrid(school), items, missing, previous)
+
+    @cached_property
+    def old_signature(self) -> dict[int, Signature]:
+        """The signature of each need's group in the previous schedule, if it had one."""
+        if self.previous is None:
+            return {}
+        index_of = {item.need.key: item.index for item in self.needs}
+        result = {}
+        for group in self.previous.groups:
+            sessions = frozenset((s.day, s.start, s.end) for s in group.sessions)
+            for student_id in group.students:
+                index = index_of.get((student_id, group.subject))
+                if index is not None:
+                    result[index] = (group.staff_id, group.subject, group.skill, sessions)
+        return result
+
+    def moved_cost(self, index: int, signature: Signature) -> int:
+        """The objective's cost of placing a need in a group unlike its previous one."""
+        old = self.old_signature.get(index)
+        if old is None or old == signature:
+            return 0
+        return self.school.settings.objective.moved_student
 
     @cached_property
     def by_index(self) -> dict[int, NeedItem]:
@@ -163,26 +201,20 @@ class Instance:
         spread = max(scores) - min(scores) if scores else 0.0
         return round(self.school.settings.objective.score_spread * spread)
 
-    def group_value(self, members: tuple[int, ...], slots: tuple[Slot, ...]) -> int:
-        changes = len({start for _, start in slots}) - 1
-        return (
-            sum(self.member_value(i, slots) for i in members)
-            - self.spread_cost(members)
-            - self.school.settings.objective.time_changes * changes
-        )
-
     def candidate(
         self, staff: Staff, members: tuple[int, ...], slots: tuple[Slot, ...]
     ) -> Candidate:
+        """A candidate group and its exact share of the objective."""
         item = self.by_index[members[0]]
-        return Candidate(
-            staff.staff_id,
-            item.bucket,
-            tuple(sorted(members)),
-            slots,
-            item.program.minutes,
-            self.group_value(members, slots),
+        minutes = item.program.minutes
+        signature = signature_of(staff.staff_id, item.bucket[0], item.bucket[1], slots, minutes)
+        changes = len({start for _, start in slots}) - 1
+        value = (
+            sum(self.member_value(i, slots) - self.moved_cost(i, signature) for i in members)
+            - self.spread_cost(members)
+            - self.school.settings.objective.time_changes * changes
         )
+        return Candidate(staff.staff_id, item.bucket, tuple(sorted(members)), slots, minutes, value)
 
 
 def _has_anchor(free: tuple[int, ...], instance: Instance, sessions: int) -> bool:

@@ -80,13 +80,18 @@ def _book(intervals: list[tuple[int, int]], interval: tuple[int, int], sign: int
         intervals.remove(interval)
 
 
-def greedy_roster(instance: Instance) -> list[Candidate]:
-    """Groups built by hand-style greedy placement; every one keeps the hard rules."""
+def greedy_roster(instance: Instance, keep: list[Candidate] | None = None) -> list[Candidate]:
+    """Groups built by hand-style greedy placement; every one keeps the hard rules.
+
+    Groups in `keep` (last window's groups that still work) go in first, as a person
+    would start from last window's roster, when they fit beside those already in.
+    """
     week = _Week(instance)
-    groups: list[_OpenGroup] = []
+    groups = _keep_groups(instance, week, keep or [])
+    placed = {m.index for g in groups for m in g.members}
     options = _option_counts(instance)
     order = sorted(instance.needs, key=lambda n: (-n.need.tier, options[n.index], n.index))
-    for item in order:
+    for item in (n for n in order if n.index not in placed):
         if not _join(instance, week, groups, item):
             _open(instance, week, groups, item)
     for group in [g for g in groups if len(g.members) < g.members[0].program.min_size]:
@@ -98,6 +103,27 @@ def greedy_roster(instance: Instance) -> list[Candidate]:
         instance.candidate(g.staff, tuple(m.index for m in g.members), g.pattern_slots)
         for g in groups
     ]
+
+
+def _keep_groups(instance: Instance, week: _Week, keep: list[Candidate]) -> list[_OpenGroup]:
+    groups: list[_OpenGroup] = []
+    placed: set[int] = set()
+    for candidate in keep:
+        staff = instance.school.staff_by_id[candidate.staff_id]
+        members = [instance.by_index[i] for i in candidate.members]
+        fits = (
+            placed.isdisjoint(candidate.members)
+            and week.staff_can_take(staff, candidate.slots, candidate.minutes)
+            and all(week.student_can_take(m, candidate.slots) for m in members)
+        )
+        if fits:
+            sessions = max(m.sessions for m in members)
+            groups.append(_OpenGroup(staff, candidate.slots, sessions, members))
+            placed.update(candidate.members)
+            week.book_staff(staff, candidate.slots, candidate.minutes, +1)
+            for member in members:
+                week.book_student(member, candidate.slots, +1)
+    return groups
 
 
 def _option_counts(instance: Instance) -> dict[int, int]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidate, Instance
+from solver.continuity import group_signature
 
 Resource = tuple[object, ...]
 
@@ -121,10 +122,30 @@ def add_one_group_per_need_rule(
     _add_capacity_rows(model, choice, instance, {"need"})
 
 
+def add_pins_rule(model: cp_model.CpModel, choice: GroupChoice, instance: Instance) -> None:
+    """Rule 10: a pinned need is in the group of the previous schedule it is pinned to,
+    that is, in a group with that group's staff member, need and sessions."""
+    if instance.previous is None:
+        return
+    by_id = {g.group_id: group_signature(g) for g in instance.previous.groups}
+    index_of = {item.need.key: item.index for item in instance.needs}
+    for pin in instance.school.pins:
+        index, target = index_of[(pin.student_id, pin.subject)], by_id[pin.group_id]
+        model.add(
+            sum(
+                choice.runs(position)
+                for position, candidate in enumerate(choice.candidates)
+                if index in candidate.members and candidate.signature == target
+            )
+            == 1
+        )
+
+
 RULES = [
     add_no_staff_double_booking_rule,
     add_no_student_double_booking_rule,
     add_one_group_per_need_rule,
+    add_pins_rule,
 ]
 """The rules between groups, in the contract's order; rules 1-6 and 8 hold by construction
 of every candidate (`solver.candidates`)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 
-from solver.candidates import Candidate, Instance, Pattern, best_members
+from solver.candidates import Candidate, Instance, Pattern, best_members, signature_of
 from solver.model import Staff
 from solver.packing import Resource, member_resources, resources, staff_resources
 from solver.timegrid import Slot
@@ -135,12 +135,15 @@ def _price_pattern(
     probe = Candidate(staff.staff_id, ("", "", 2), (), pattern.slots, _minutes(pool, pattern), 0)
     staff_price = sum(pool.price(r) for r, _ in staff_resources(instance, probe))
     worth: dict[int, float] = {}
+    bucket = instance.by_index[pattern.free[0]].bucket
+    signature = signature_of(staff.staff_id, bucket[0], bucket[1], pattern.slots, probe.minutes)
     for index in pattern.free:
         key = (index, pattern.slots)
         if key not in value_cache:
             value_cache[key] = instance.member_value(index, pattern.slots)
         used = member_resources(instance, index, probe)
-        worth[index] = value_cache[key] - sum(pool.price(r) for r in used)
+        moved = instance.moved_cost(index, signature)
+        worth[index] = value_cache[key] - moved - sum(pool.price(r) for r in used)
     result: list[Offer] = []
     for members in best_members(instance, pattern, sessions, worth)[:2]:
         reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price

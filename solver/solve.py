@@ -11,16 +11,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from solver.bound import upper_bound
-from solver.candidates import Candidate, Instance
+from solver.candidates import Candidate, Instance, Signature
+from solver.continuity import PinError, group_ids, kept_groups, pin_targets, previous_warnings
 from solver.greedy import greedy_roster
 from solver.model import School
 from solver.packing import build_packing_model
 from solver.pricing import ColumnPool, generate_columns
+from solver.problems import Problem
 from solver.reasons import reasons_for
 from solver.schedule import Group, Schedule, Session, Status, Unplaced
 from solver.verify import assert_valid, objective_of
@@ -73,6 +75,7 @@ class Progress:
 class SolveResult:
     schedule: Schedule
     greedy_placed: int
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def placed(self) -> int:
@@ -111,19 +114,23 @@ def solve(
     options: SolveOptions | None = None,
     on_progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
+    previous: Schedule | None = None,
 ) -> SolveResult:
     """The best schedule found within the time limit; never raises for a hard school.
 
-    Pins name groups of a previous schedule, so a school with pins.csv needs the
-    previous schedule too (not supported yet): that is a ValueError.
+    With `previous` (last window's schedule) its groups are kept where they still
+    work and each moved need costs `moved_student`.  A pin that cannot hold is bad
+    input: `PinError` says which and why.
     """
-    if school.pins:
-        raise ValueError("pins.csv names groups of a previous schedule, which is not supported yet")
     options = options or SolveOptions()
     started = time.monotonic()
-    instance = Instance.of(school)
+    instance = Instance.of(school, previous)
+    kept = kept_groups(instance)
+    targets = pin_targets(instance, kept)
     bound = int(upper_bound(instance) + 1e-6)
-    best: list[Candidate] = greedy_roster(instance)
+    best: list[Candidate] = greedy_roster(instance, kept)
+    if not _pins_hold(best, targets):
+        raise PinError("pins.csv: the pinned groups clash with each other (staff or student).")
     greedy_placed = sum(len(c.members) for c in best)
 
     def report(phase: str, groups: list[Candidate]) -> None:
@@ -143,7 +150,7 @@ def solve(
             )
 
     report("greedy", best)
-    pool = ColumnPool(instance, best)
+    pool = ColumnPool(instance, best + kept)
     for share in PHASES:
         if stop and stop.is_set():
             break
@@ -164,7 +171,7 @@ def solve(
         if done:
             break
     schedule = _schedule(instance, best, bound, time.monotonic() - started)
-    return SolveResult(schedule, greedy_placed)
+    return SolveResult(schedule, greedy_placed, previous_warnings(instance))
 
 
 def greedy_schedule(school: School) -> Schedule:
@@ -220,6 +227,11 @@ def _stop_when_asked(
             return
 
 
+def _pins_hold(groups: list[Candidate], targets: dict[int, Signature]) -> bool:
+    placed_in = {i: c.signature for c in groups for i in c.members}
+    return all(placed_in.get(index) == target for index, target in targets.items())
+
+
 def _value(groups: list[Candidate]) -> int:
     return sum(c.value for c in groups)
 
@@ -233,10 +245,9 @@ def _schedule(instance: Instance, chosen: list[Candidate], bound: int, seconds: 
     ordered = sorted(
         chosen, key=lambda c: (c.staff_id, c.bucket, [(d.order, s) for d, s in c.slots])
     )
-    width = max(2, len(str(len(ordered))))
     groups = [
         Group(
-            group_id=f"G{number:0{width}d}",
+            group_id=group_id,
             staff_id=c.staff_id,
             subject=c.bucket[0],
             skill=c.bucket[1],
@@ -244,7 +255,7 @@ def _schedule(instance: Instance, chosen: list[Candidate], bound: int, seconds: 
             students=[instance.by_index[i].student.student_id for i in c.members],
             sessions=[Session(day=d, start=s, end=s + c.minutes) for d, s in c.slots],
         )
-        for number, c in enumerate(ordered, start=1)
+        for group_id, c in zip(group_ids(ordered, instance.previous), ordered, strict=True)
     ]
     placed = {i for c in chosen for i in c.members}
     unplaced = [
@@ -277,7 +288,7 @@ def _schedule(instance: Instance, chosen: list[Candidate], bound: int, seconds: 
         groups=groups,
         unplaced=unplaced,
     )
-    objective = objective_of(school, draft)
+    objective = objective_of(school, draft, instance.previous)
     status: Status = "optimal" if objective >= bound else "feasible"
     schedule = draft.model_copy(
         update={

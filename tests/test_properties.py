@@ -101,3 +101,5 @@ def test_random_small_schools_get_verified_complete_schedules(s: Any) -> None:
     assert all(u.reasons for u in schedule.unplaced)
     assert schedule.objective is not None and schedule.best_bound is not None
     assert schedule.objective <= schedule.best_bound
+    again = solve(s, SolveOptions(time_limit=1, workers=1, seed=0), previous=schedule).schedule
+    assert verify(s, again) == []

@@ -1,0 +1,110 @@
+"""Regrouping after a screening window: keep last window's groups, honour pins."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from solver.continuity import PinError
+from solver.model import School
+from solver.schedule import Schedule
+from solver.solve import SolveOptions, solve
+from solver.verify import objective_of, verify
+from tests.builders import need, program, school, student, window
+
+FAST = SolveOptions(time_limit=3, workers=1, seed=1)
+
+
+def six_students(**tables: object) -> School:
+    return school(
+        students=[student(s, "2") for s in "ABCDEF"],
+        needs=[need(s, score=10 * n) for n, s in enumerate("ABCDEF")],
+        programs=[program(2, min_size=2, max_size=3), program(3)],
+        availability=[window(start="08:00", end="12:00")],
+        **tables,
+    )
+
+
+def placements(schedule: Schedule) -> dict[str, str]:
+    return {s: g.group_id for g in schedule.groups for s in g.students}
+
+
+def test_solving_again_with_the_previous_schedule_keeps_every_group() -> None:
+    s = six_students()
+    first = solve(s, FAST).schedule
+    again = solve(s, FAST, previous=first).schedule
+    assert verify(s, again) == []
+    assert {g.group_id: (g.staff_id, g.students, g.sessions) for g in again.groups} == {
+        g.group_id: (g.staff_id, g.students, g.sessions) for g in first.groups
+    }
+    assert objective_of(s, again, first) == again.objective
+
+
+def test_a_pin_moves_a_student_into_the_named_group() -> None:
+    s = six_students()
+    first = solve(s, FAST).schedule
+    groups = {g.group_id: g for g in first.groups}
+    student_a_group = placements(first)["A"]
+    other = next(g for g in first.groups if g.group_id != student_a_group)
+    pinned = school(
+        students=s.model_dump()["students"],
+        needs=s.model_dump()["needs"],
+        programs=[program(2, min_size=2, max_size=4), program(3)],
+        availability=[window(start="08:00", end="12:00")],
+        pins=[{"student_id": "A", "subject": "reading", "group_id": other.group_id}],
+    )
+    again = solve(pinned, FAST, previous=first).schedule
+    assert verify(pinned, again) == []
+    assert placements(again)["A"] == other.group_id
+    assert groups[other.group_id].staff_id == next(
+        g.staff_id for g in again.groups if g.group_id == other.group_id
+    )
+
+
+def test_a_pin_to_a_group_that_is_gone_is_a_clear_error() -> None:
+    s = six_students()
+    first = solve(s, FAST).schedule
+    pinned = six_students(pins=[{"student_id": "A", "subject": "reading", "group_id": "G99"}])
+    with pytest.raises(PinError, match="G99 is not in the previous schedule"):
+        solve(pinned, FAST, previous=first)
+
+
+def test_students_and_staff_who_are_gone_are_warned_about_and_the_rest_kept() -> None:
+    s = six_students()
+    first = solve(s, FAST).schedule
+    fewer = school(
+        students=[student(x, "2") for x in "ABCDE"],
+        needs=[need(x, score=10 * n) for n, x in enumerate("ABCDE")],
+        programs=[program(2, min_size=2, max_size=3), program(3)],
+        availability=[window(start="08:00", end="12:00")],
+    )
+    first_with_gone_staff = first.model_copy(
+        update={"groups": [*first.groups, first.groups[0].model_copy(update={"staff_id": "T9",
+                                                                         "group_id": "G77"})]}
+    )  # fmt: skip
+    result = solve(fewer, FAST, previous=first_with_gone_staff)
+    assert verify(fewer, result.schedule) == []
+    messages = [str(w) for w in result.warnings]
+    assert any("no longer in students.csv" in m and "F" in m for m in messages)
+    assert any("T9" in m for m in messages)
+
+
+def test_a_previous_schedule_in_another_format_exits_2(tmp_path: Path) -> None:
+    from tests.schools import write_school
+
+    wrong = tmp_path / "old.json"
+    wrong.write_text(json.dumps({"format": "roster/7", "groups": []}))
+    run = subprocess.run(
+        [sys.executable, "-m", "api.cli", "solve", str(write_school(tmp_path / "s")),
+         "--out", str(tmp_path / "out"), "--previous", str(wrong)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "old.json:format: not a schedule in the format school-schedule/1 (roster/7)" in (
+        run.stderr
+    )
+    assert "Traceback" not in run.stderr
