@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.render import print_problems, print_schedule, print_summary, progress_line
+from api.exports import write_changes
+from api.render import (
+    print_changes,
+    print_problems,
+    print_schedule,
+    print_summary,
+    progress_line,
+)
+from solver.changes import compare
 from solver.continuity import PinError
 from solver.loading import load_school, save_school
 from solver.loading.previous import load_previous
@@ -86,6 +94,11 @@ def solve(
         raise typer.Exit(BAD_INPUT) from None
     print_schedule(console, school, result)
     console.print(f"Wrote {out / 'schedule.json'}.")
+    if last is not None:
+        report = compare(school, last, result.schedule)
+        print_changes(console, report)
+        write_changes(report, out)
+        console.print(f"Wrote {out / 'changes.csv'} and {out / 'changes.json'}.")
 
 
 def _previous_or_exit(path: Path) -> Schedule:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from solver.changes import ChangeReport
 from solver.model import School
 from solver.problems import Problem
 from solver.solve import Progress, SolveResult
@@ -101,3 +102,29 @@ def progress_line(progress: Progress) -> str:
         f"{progress.phase:>8} {progress.elapsed:6.1f} s  placed {progress.placed}/{progress.needs}"
         f"  objective {progress.objective}  bound {progress.bound}"
     )
+
+
+def print_changes(console: Console, report: ChangeReport) -> None:
+    """Every moved or newly unplaced need, and who leaves which classroom at new times."""
+    counts = ", ".join(f"{count} {change}" for change, count in sorted(report.counts().items()))
+    console.print(f"Changes from the previous schedule: {counts}.", markup=False)
+    for change in report.needs:
+        if change.change == "moved":
+            line = (
+                f"Moved {change.student_id} {change.subject}: {change.old_group} "
+                f"({change.old_times}) -> {change.new_group} ({change.new_times})"
+            )
+        elif change.change == "newly unplaced":
+            line = (
+                f"Newly unplaced {change.student_id} {change.subject} (was {change.old_group}): "
+                f"{change.reason}"
+            )
+        else:
+            continue
+        console.print(line, markup=False)
+    for teacher in report.teachers:
+        console.print(
+            f"Homeroom {teacher.homeroom}: {teacher.student_id} {teacher.subject} now "
+            f"{teacher.new_times or 'no group'} (was {teacher.old_times or 'no group'})",
+            markup=False,
+        )

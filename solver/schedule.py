@@ -66,6 +66,18 @@ class Schedule(BaseModel):
     unplaced: list[Unplaced] = Field(default_factory=list, description="Needs left unplaced.")
 
 
+def groups_match(a: Group, b: Group) -> bool:
+    """The contract's rule: same group_id, or same staff, subject, skill and sessions.
+
+    A need kept in a matching group is not moved.
+    """
+    same_sessions = {(s.day, s.start, s.end) for s in a.sessions} == {
+        (s.day, s.start, s.end) for s in b.sessions
+    }
+    same_kind = (a.staff_id, a.subject, a.skill) == (b.staff_id, b.subject, b.skill)
+    return a.group_id == b.group_id or (same_kind and same_sessions)
+
+
 def write_schedule(schedule: Schedule, path: Path) -> None:
     """Write schedule.json completely or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)

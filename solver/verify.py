@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from solver.model import Block, Need, Program, School
-from solver.schedule import Group, Schedule, Session
+from solver.schedule import Group, Schedule, Session, groups_match
 from solver.values import Day, PullOut, format_clock
 
 
@@ -362,15 +362,6 @@ def _pull_out_minutes(
     return minutes
 
 
-def _matches(a: Group, b: Group) -> bool:
-    same_sessions = {(s.day, s.start, s.end) for s in a.sessions} == {
-        (s.day, s.start, s.end) for s in b.sessions
-    }
-    return a.group_id == b.group_id or (
-        (a.staff_id, a.subject, a.skill) == (b.staff_id, b.subject, b.skill) and same_sessions
-    )
-
-
 def objective_of(school: School, schedule: Schedule, previous: Schedule | None = None) -> int:
     """The contract's objective, recomputed from the schedule alone.
 
@@ -408,4 +399,4 @@ def objective_of(school: School, schedule: Schedule, previous: Schedule | None =
 def _moved(schedule: Schedule, previous: Schedule) -> int:
     now = {(s, g.subject): g for g in schedule.groups for s in g.students}
     before = {(s, g.subject): g for g in previous.groups for s in g.students}
-    return sum(1 for key, old in before.items() if key in now and not _matches(now[key], old))
+    return sum(1 for key, old in before.items() if key in now and not groups_match(now[key], old))

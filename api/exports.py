@@ -1,0 +1,44 @@
+"""Files for people: the change report as CSV (spreadsheet-safe) and JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from solver.changes import ChangeReport
+
+COLUMNS = [
+    "section", "homeroom", "student_id", "subject", "change", "group_id", "staff_id", "need",
+    "old_group", "old_times", "new_group", "new_times", "times", "joined", "left", "reason",
+]  # fmt: skip
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def change_rows(report: ChangeReport) -> list[dict[str, str]]:
+    """One flat table: a row per need, per group and per teacher's student, by section."""
+    rows = [{"section": "need", **asdict(c)} for c in report.needs]
+    rows += [{"section": "group", **asdict(c)} for c in report.groups]
+    rows += [{"section": "teacher", **asdict(c)} for c in report.teachers]
+    return rows
+
+
+def write_changes(report: ChangeReport, folder: Path) -> None:
+    """changes.csv and changes.json, each complete or not written at all."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, json_path = folder / "changes.csv", folder / "changes.json"
+    partial = folder / ".changes.csv.partial"
+    with partial.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in change_rows(report):
+            writer.writerow({k: spreadsheet_safe(str(v)) for k, v in row.items()})
+    partial.replace(csv_path)
+    partial = folder / ".changes.json.partial"
+    partial.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+    partial.replace(json_path)
