@@ -27,6 +27,8 @@ from solver.loading.previous import load_previous
 from solver.model import School
 from solver.problems import errors
 from solver.schedule import Schedule, write_schedule
+from solver.screening import import_screening, load_rules
+from solver.screening.files import read_export, read_roster, write_needs
 from solver.solve import Progress, SolveOptions, SolveResult
 from solver.solve import solve as solve_school
 from solver.summary import summarize
@@ -140,6 +142,33 @@ def _solve_with_progress(
     if failure:
         raise failure[0]
     return outcome[0]
+
+
+@app.command("import-screening")
+def import_screening_command(
+    files: Annotated[list[Path], typer.Argument(help="Screening exports (CSV or .xlsx).")],
+    roster: Annotated[Path, typer.Option(help="The school folder or its students.csv.")],
+    out: Annotated[Path, typer.Option(help="The needs.csv to write.")] = Path("needs.csv"),
+) -> None:
+    """Turn screening exports (DIBELS 8, Acadience, aimswebPlus, FastBridge, i-Ready, Star,
+    or a generic file) into needs.csv, by the rules in screening_rules.toml."""
+    students, problems = read_roster(roster)
+    tables = []
+    for path in files:
+        table, found = read_export(path)
+        problems += found
+        if table is not None:
+            tables.append(table)
+    if students is None or errors(problems):
+        print_problems(error_console, problems)
+        raise typer.Exit(BAD_INPUT)
+    rules = load_rules(roster if roster.is_dir() else roster.parent)
+    result = import_screening(tables, students, rules)
+    print_problems(error_console, problems + result.problems)
+    if errors(result.problems):
+        raise typer.Exit(BAD_INPUT)
+    write_needs(result.needs, out)
+    console.print(f"Wrote {len(result.needs)} needs to {out}.")
 
 
 class SchemaPart(StrEnum):

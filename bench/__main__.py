@@ -42,6 +42,15 @@ def instances(quick: bool) -> dict[str, tuple[Path, float]]:
     return result
 
 
+def run_one_drift(path: Path, limit: float) -> dict[str, Any]:
+    from bench.drift import run_drift
+    from solver.loading import load_school
+
+    school = load_school(path).school
+    assert school is not None, f"{path} does not load"
+    return run_drift(school, limit)
+
+
 def run_one(path: Path, limit: float) -> dict[str, Any]:
     """Solve one school in this process and measure it (called in a child process)."""
     from solver.loading import load_school
@@ -79,12 +88,41 @@ def run_one(path: Path, limit: float) -> dict[str, Any]:
     }
 
 
+def machine() -> str:
+    return (
+        f"Machine: {platform.node()}, {platform.processor() or platform.machine()}, "
+        f"2 cores, Python {platform.python_version()}; run {time.strftime('%Y-%m-%d')}."
+    )
+
+
+def drift_report(rows: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "## Regeneration after a screening window",
+        "",
+        machine(),
+        "About 10% of needs changed (skill, tier or score), 5% exited, 5% are new; every solve "
+        "has the same time limit. Kept = unchanged needs placed last window that keep a "
+        "matching group.",
+        "",
+        "| instance | needs | unchanged and placed before | kept their group | placed "
+        "(from previous) | placed (fresh solve) | objective (from previous) | objective (fresh) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in rows.items():
+        kept = r["kept"] / r["unchanged_placed_before"] if r["unchanged_placed_before"] else 0
+        lines.append(
+            f"| {name} | {r['needs']} | {r['unchanged_placed_before']} | {r['kept']} "
+            f"({kept:.1%}) | {r['placed_regenerated']} | {r['placed_fresh']} | "
+            f"{r['objective_regenerated']} | {r['objective_fresh']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def report(rows: dict[str, dict[str, Any]]) -> str:
     lines = [
-        "# Benchmark results",
+        "## Solving",
         "",
-        f"Machine: {platform.node()}, {platform.processor() or platform.machine()}, "
-        f"2 cores, Python {platform.python_version()}; run {time.strftime('%Y-%m-%d')}.",
+        machine(),
         "",
         "| instance | needs | first schedule | objective / bound at 10, 30, 60, 120 s | final gap |"
         " placed T3 | placed T2 | placed | greedy placed | greedy objective | peak MB |",
@@ -110,26 +148,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="10 s per instance")
     parser.add_argument("--one", nargs=2, metavar=("PATH", "LIMIT"), help=argparse.SUPPRESS)
-    parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
+    parser.add_argument("--one-drift", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--part", choices=["solve", "drift", "all"], default="all")
+    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_one(Path(args.one[0]), float(args.one[1]))))
+    if args.one or args.one_drift:
+        path, limit = args.one or args.one_drift
+        run = run_one if args.one else run_one_drift
+        print(json.dumps(run(Path(path), float(limit))))
         return
-    rows = {}
-    for name, (path, limit) in instances(args.quick).items():
-        child = subprocess.run(
-            [sys.executable, "-m", "bench", "--one", str(path), str(limit)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-        rows[name] = json.loads(child.stdout.splitlines()[-1])
-        print(f"{name}: done", file=sys.stderr)
-    text = report(rows)
-    print(text)
+    sections = {}
+    if args.part in ("solve", "all"):
+        rows = {name: child("--one", path, limit) for name, (path, limit) in
+                instances(args.quick).items()}  # fmt: skip
+        sections["## Solving"] = report(rows)
+    if args.part in ("drift", "all"):
+        limit = 10.0 if args.quick else 60.0
+        rows = {name: child("--one-drift", ROOT / "fixtures" / name, limit)
+                for name in ("elementary", "k8")}  # fmt: skip
+        sections["## Regeneration after a screening window"] = drift_report(rows)
+    for text in sections.values():
+        print(text)
     if args.write:
-        (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+        write_sections(ROOT / "bench" / "RESULTS.md", sections)
+
+
+def child(mode: str, path: Path, limit: float) -> dict[str, Any]:
+    """Run one instance in its own process, so peak memory is its own."""
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", mode, str(path), str(limit)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    print(f"{path.name}: done", file=sys.stderr)
+    result: dict[str, Any] = json.loads(run.stdout.splitlines()[-1])
+    return result
+
+
+def write_sections(path: Path, sections: dict[str, str]) -> None:
+    """Replace the given sections of RESULTS.md and keep the others."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    parts = {f"## {p.split(chr(10), 1)[0]}": "## " + p for p in old.split("\n## ")[1:]}
+    parts.update(sections)
+    body = "\n".join(text.rstrip("\n") + "\n" for text in parts.values())
+    path.write_text("# Benchmark results\n\n" + body, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,10 @@ def read_workbook(
                 elif row_model is not None:
                     tables[name] = RawTable(source, list(row_model.model_fields))
                 continue
-            cells = [[_cell(v) for v in row] for row in sheets[name].iter_rows(values_only=True)]
+            cells = [
+                [spreadsheet_cell(v) for v in row]
+                for row in sheets[name].iter_rows(values_only=True)
+            ]
             table, found = table_from_cells(source, cells)
             problems += found
             if table is not None:
@@ -51,7 +54,7 @@ def read_workbook(
     return settings, tables, problems
 
 
-def _cell(value: Any) -> str:
+def spreadsheet_cell(value: Any) -> str:
     """A typed spreadsheet cell as the text the CSV format would hold."""
     if isinstance(value, dt.datetime):
         if value.year < 1901:  # a time typed into a cell formatted as time
