@@ -89,7 +89,10 @@ class TimeGrid:
         return self._student_days[key]
 
     def student_is_free(self, student: Student, day: Day, start: int, minutes: int) -> bool:
-        """No `never` minute of the homeroom or of the student in the session."""
+        """No `never` minute of the homeroom or of the student in the session, which lies
+        inside the school day."""
+        if start < self.day_start or start + minutes > self.day_end:
+            return False
         day_minutes = self._minutes_of(student)[day]
         return day_minutes.count(day_minutes.never, start, start + minutes) == 0
 

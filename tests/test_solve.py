@@ -224,3 +224,20 @@ def test_one_worker_and_a_seed_give_the_same_schedule_every_time() -> None:
     assert first.model_dump(exclude={"solve_seconds"}) == second.model_dump(
         exclude={"solve_seconds"}
     )
+
+
+def test_a_capacity_reason_looks_at_groups_of_other_lengths_near_the_end_of_the_day() -> None:
+    s = school(
+        students=[student("P", "2", "H1"), student("U", "2", "H2")],
+        needs=[need("P", tier=3), need("U", tier=2)],
+        programs=[program(2, sessions_per_week=5, minutes=60), program(3, sessions_per_week=5)],
+        availability=[window(start="11:00", end="12:00")],
+        timetable=[
+            block("H1", start="08:00", end="11:30"),
+            block("H2", start="08:00", end="11:00"),
+        ],
+    )
+    schedule = solved(s)
+    assert members(schedule) == [{"P"}]
+    assert schedule.unplaced[0].reasons[0].startswith("Capacity")
+    assert "G01 of Teacher T1 on Mon 11:30" not in schedule.unplaced[0].reasons[0]
