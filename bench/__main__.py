@@ -102,17 +102,20 @@ def drift_report(rows: dict[str, dict[str, Any]]) -> str:
         machine(),
         "About 10% of needs changed (skill, tier or score), 5% exited, 5% are new; every solve "
         "has the same time limit. Kept = unchanged needs placed last window that keep a "
-        "matching group.",
+        "matching group; still possible = their old group can still run with them.",
         "",
-        "| instance | needs | unchanged and placed before | kept their group | placed "
-        "(from previous) | placed (fresh solve) | objective (from previous) | objective (fresh) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| instance | needs | unchanged and placed before | kept their group | of them still "
+        "possible | kept of still possible | placed (from previous) | placed (fresh solve) | "
+        "objective (from previous) | objective (fresh) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in rows.items():
         kept = r["kept"] / r["unchanged_placed_before"] if r["unchanged_placed_before"] else 0
+        still = r["kept_still_possible"] / r["still_possible"] if r["still_possible"] else 0
         lines.append(
             f"| {name} | {r['needs']} | {r['unchanged_placed_before']} | {r['kept']} "
-            f"({kept:.1%}) | {r['placed_regenerated']} | {r['placed_fresh']} | "
+            f"({kept:.1%}) | {r['still_possible']} | {r['kept_still_possible']} ({still:.1%}) | "
+            f"{r['placed_regenerated']} | {r['placed_fresh']} | "
             f"{r['objective_regenerated']} | {r['objective_fresh']} |"
         )
     return "\n".join(lines) + "\n"

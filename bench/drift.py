@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from solver.candidates import Instance
+from solver.continuity import kept_groups
 from solver.model import Need, School
 from solver.schedule import Schedule, groups_match
 from solver.solve import SolveOptions, solve
@@ -63,19 +65,35 @@ def run_drift(school: School, limit: float) -> dict[str, Any]:
     old_groups = _group_of(before)
     new_groups = _group_of(regenerated)
     eligible = [key for key in unchanged if key in old_groups]
-    kept = [
-        key
-        for key in eligible
-        if key in new_groups and groups_match(old_groups[key], new_groups[key])
-    ]
+    possible = _still_possible(new_school, before)
+    still = [key for key in eligible if key in possible]
+
+    def kept(keys: list[tuple[str, str]]) -> int:
+        return sum(
+            key in new_groups and groups_match(old_groups[key], new_groups[key]) for key in keys
+        )
+
     return {
         "needs": len(new_school.needs),
         "unchanged_placed_before": len(eligible),
-        "kept": len(kept),
+        "kept": kept(eligible),
+        "still_possible": len(still),
+        "kept_still_possible": kept(still),
         "placed_regenerated": _placed(regenerated),
         "placed_fresh": _placed(fresh),
         "objective_regenerated": regenerated.objective,
         "objective_fresh": fresh.objective,
+    }
+
+
+def _still_possible(school: School, before: Schedule) -> set[tuple[str, str]]:
+    """Needs whose old group can still run with them (same staff, times; rules kept)."""
+    instance = Instance.of(school, before)
+    return {
+        instance.by_index[index].need.key
+        for candidate in kept_groups(instance)
+        for index in candidate.members
+        if instance.old_signature.get(index) == candidate.signature
     }
 
 
