@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Annotated, Any, get_args
+from typing import Annotated, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -277,11 +277,6 @@ class School(BaseModel):
                 elif program.skill == "*":
                     generic = program
         return exact or generic
-
-
-def json_schema_of_input() -> dict[str, Any]:
-    """The JSON Schema of a school as the API accepts it."""
-    return School.model_json_schema()
 
 
 __all__ = [
