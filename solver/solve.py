@@ -27,7 +27,7 @@ from solver.reasons import reasons_for
 from solver.schedule import Group, Schedule, Session, Status, Unplaced
 from solver.verify import assert_valid, objective_of
 
-PHASES = (0.15, 0.4, 0.65)
+PHASES = (0.05, 0.15, 0.4, 0.65)
 """Column generation runs until these shares of the time limit; CP-SAT packs after each."""
 PACK_SHARE = 0.1
 """Share of the time limit each intermediate CP-SAT packing may take."""
