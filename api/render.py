@@ -100,7 +100,7 @@ def print_schedule(console: Console, school: School, result: SolveResult) -> Non
 def progress_line(progress: Progress) -> str:
     return (
         f"{progress.phase:>8} {progress.elapsed:6.1f} s  placed {progress.placed}/{progress.needs}"
-        f"  objective {progress.objective}  bound {progress.bound}"
+        f"  objective {progress.objective}  bound {progress.bound or '…'}"
     )
 
 

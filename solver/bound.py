@@ -1,21 +1,189 @@
 """An upper bound on the objective that any schedule could reach (a relaxation LP).
 
-The bound forgets which students share a group and when groups meet; it keeps
-what no schedule can escape: a need is placed at most once, a group of at most
-max_size members uses `sessions x minutes` of one staff member's time, and a
-staff member has only so many minutes, groups and sessions.  Each placed need is
-credited with its best possible pull-out minutes over every meeting pattern (not
-only the one-start patterns the packing model searches), and group costs (score
-spread, time changes) are left out, so the bound is valid for every schedule.
+The relaxation keeps every rule about one session and forgets only that a group's
+sessions share their members.  Each possible session (staff member, bucket, day,
+start) runs a fraction of the time and takes members free then, between min_size
+and max_size of them; a staff member, and a student with other needs, is in one
+place at a time; a need is placed at most once, with one staff member, on its
+number of distinct days.  Group costs (score spread, time changes, moves) are
+left out, so the bound holds for every schedule, whatever its meeting pattern.
+
+The LP is large (a variable per need and possible session), so PDLP solves it
+approximately; the bound reported is then computed from PDLP's prices alone
+(LP duality: every price vector gives a valid bound), so it is exact arithmetic
+on an approximate solution and never understates.
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 from ortools.linear_solver import pywraplp
 
-from solver.candidates import Instance, NeedItem
+from solver.candidates import Bucket, Instance, NeedItem
 from solver.model import Staff
-from solver.summary import available_minutes
+from solver.timegrid import Slot
+
+TOLERANCE = 1e-3
+"""PDLP's relative optimality tolerance: the bound is certified, so it only costs tightness."""
+
+
+@dataclass
+class RelaxationLP:
+    """max c.x subject to low <= Ax <= high and 0 <= x <= 1, kept as plain data."""
+
+    objective: list[float] = field(default_factory=list)
+    low: list[float] = field(default_factory=list)
+    high: list[float] = field(default_factory=list)
+    entries: list[tuple[int, int, float]] = field(default_factory=list)
+    named: dict[tuple[object, ...], int] = field(default_factory=dict)
+
+    def variable(self, objective: float = 0.0) -> int:
+        self.objective.append(objective)
+        return len(self.objective) - 1
+
+    def row(self, low: float = -math.inf, high: float = math.inf) -> int:
+        self.low.append(low)
+        self.high.append(high)
+        return len(self.low) - 1
+
+    def shared_row(self, name: tuple[object, ...], high: float) -> int:
+        """A row several sessions add to: a staff member's or a student's minute."""
+        if name not in self.named:
+            self.named[name] = self.row(high=high)
+        return self.named[name]
+
+    def add(self, row: int, variable: int, coefficient: float) -> None:
+        self.entries.append((row, variable, coefficient))
+
+    def certified_bound(self, prices: list[float]) -> float:
+        """Weak duality: for any prices y, c.x = y.Ax + (c - A'y).x is at most
+        sum(y * the row's limit on y's side) + sum(max(0, c - A'y))."""
+        usable = [
+            y if (y > 0 and math.isfinite(high)) or (y < 0 and math.isfinite(low)) else 0.0
+            for y, low, high in zip(prices, self.low, self.high, strict=True)
+        ]
+        reduced = list(self.objective)
+        for row, variable, coefficient in self.entries:
+            reduced[variable] -= coefficient * usable[row]
+        rows = sum(y * (self.high[r] if y > 0 else self.low[r]) for r, y in enumerate(usable) if y)
+        return rows + sum(max(0.0, r) for r in reduced)
+
+
+def upper_bound(instance: Instance, seconds: float = 60.0) -> float:
+    """No schedule's objective is higher."""
+    lp = session_relaxation(instance)
+    return lp.certified_bound(_prices(lp, seconds))
+
+
+def session_relaxation(instance: Instance) -> RelaxationLP:
+    lp = RelaxationLP()
+    attends: dict[tuple[int, str], list[tuple[Slot, int]]] = defaultdict(list)
+    for bucket, items in instance.buckets.items():
+        for staff in instance.qualified_staff(bucket):
+            _add_sessions(lp, instance, staff, bucket, items, attends)
+    for item in instance.needs:
+        _add_need(lp, instance, item, attends)
+    return lp
+
+
+def _add_sessions(
+    lp: RelaxationLP,
+    instance: Instance,
+    staff: Staff,
+    bucket: Bucket,
+    items: list[NeedItem],
+    attends: dict[tuple[int, str], list[tuple[Slot, int]]],
+) -> None:
+    """Rules 1, 3, 6-9 for each session this staff member could run for the bucket."""
+    grid = instance.grid
+    program = items[0].program
+    minutes = program.minutes
+    longest = max(item.sessions for item in items)
+    for day, start in sorted(
+        instance.staff_slots(staff, minutes), key=lambda s: (s[0].order, s[1])
+    ):
+        free = [i for i in items if grid.student_is_free(i.student, day, start, minutes)]
+        if not _could_meet(free, program.min_size, program.max_grade_span):
+            continue
+        runs = lp.variable()
+        for point in grid.grid_points(start, start + minutes + staff.buffer_minutes):
+            lp.add(lp.shared_row(("staff", staff.staff_id, day, point), 1), runs, 1)
+        if staff.max_sessions_per_day is not None:
+            limit = staff.max_sessions_per_day
+            lp.add(lp.shared_row(("day", staff.staff_id, day), limit), runs, 1)
+        if staff.max_groups is not None:
+            # A group of this bucket has at most `longest` sessions.
+            lp.add(lp.shared_row(("groups", staff.staff_id), staff.max_groups), runs, 1 / longest)
+        size_high, size_low = lp.row(high=0), lp.row(low=0)
+        lp.add(size_high, runs, -program.max_size)
+        lp.add(size_low, runs, -program.min_size)
+        for item in free:
+            member = lp.variable(grid.pull_out_value(item.student, day, start, minutes))
+            lp.add(size_high, member, 1)
+            lp.add(size_low, member, 1)
+            only_if_it_runs = lp.row(high=0)
+            lp.add(only_if_it_runs, member, 1)
+            lp.add(only_if_it_runs, runs, -1)
+            if instance.needs_of_student[item.student.student_id] > 1:
+                for point in grid.grid_points(start, start + minutes):
+                    name = ("student", item.student.student_id, day, point)
+                    lp.add(lp.shared_row(name, 1), member, 1)
+            attends[(item.index, staff.staff_id)].append(((day, start), member))
+
+
+def _add_need(
+    lp: RelaxationLP,
+    instance: Instance,
+    item: NeedItem,
+    attends: dict[tuple[int, str], list[tuple[Slot, int]]],
+) -> None:
+    """Rules 4, 5 and 10: placed at most once, with one staff member, n distinct days."""
+    serve = instance.school.settings.objective.serve(item.need.tier)
+    placed_once = lp.row(high=1)
+    for staff in instance.qualified_staff(item.bucket):
+        sessions = attends.get((item.index, staff.staff_id))
+        if not sessions:
+            continue
+        placed = lp.variable(serve)
+        lp.add(placed_once, placed, 1)
+        enough = lp.row(low=0)
+        lp.add(enough, placed, -item.sessions)
+        once_a_day: dict[object, int] = {}
+        for (day, _), member in sessions:
+            lp.add(enough, member, 1)
+            if day not in once_a_day:
+                once_a_day[day] = lp.row(high=0)
+                lp.add(once_a_day[day], placed, -1)
+            lp.add(once_a_day[day], member, 1)
+
+
+def _could_meet(free: list[NeedItem], min_size: int, span: int) -> bool:
+    """Enough free needs within one grade span to reach min_size."""
+    grades = [i.student.grade for i in free]
+    return any(sum(low <= g <= low + span for g in grades) >= min_size for low in set(grades))
+
+
+def _prices(lp: RelaxationLP, seconds: float) -> list[float]:
+    """PDLP's row prices for the LP (approximate; `certified_bound` makes them safe)."""
+    solver = pywraplp.Solver.CreateSolver("PDLP")
+    variables = [solver.NumVar(0.0, 1.0, "") for _ in lp.objective]
+    rows = [solver.Constraint(low, high) for low, high in zip(lp.low, lp.high, strict=True)]
+    for row, variable, coefficient in lp.entries:
+        rows[row].SetCoefficient(variables[variable], coefficient)
+    objective = solver.Objective()
+    for variable, value in zip(variables, lp.objective, strict=True):
+        objective.SetCoefficient(variable, value)
+    objective.SetMaximization()
+    solver.SetTimeLimit(int(seconds * 1000))
+    solver.SetSolverSpecificParametersAsString(
+        "num_threads: 1 termination_criteria { simple_optimality_criteria { "
+        f"eps_optimal_relative: {TOLERANCE} eps_optimal_absolute: {TOLERANCE} }} }}"
+    )
+    solver.Solve()
+    return [row.dual_value() for row in rows]
 
 
 def best_need_value(instance: Instance, item: NeedItem, staff: Staff) -> int | None:
@@ -35,64 +203,3 @@ def best_need_value(instance: Instance, item: NeedItem, staff: Staff) -> int | N
         return None
     top = sorted(best_by_day.values(), reverse=True)[: item.sessions]
     return instance.school.settings.objective.serve(item.need.tier) + sum(top)
-
-
-def could_form_a_group(instance: Instance, item: NeedItem) -> bool:
-    """Rules 1-3 alone: enough needs of the bucket within the grade span to reach min_size."""
-    program = item.program
-    grade = item.student.grade
-    classmates = sum(
-        abs(other.student.grade - grade) <= program.max_grade_span
-        for other in instance.buckets[item.bucket]
-    )
-    return classmates >= program.min_size
-
-
-def upper_bound(instance: Instance) -> float:
-    """The LP relaxation's optimum: no schedule's objective is higher."""
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    objective = solver.Objective()
-    staff_time = {s.staff_id: available_minutes(instance.school, s) for s in instance.school.staff}
-    usage: dict[str, list[tuple[pywraplp.Variable, NeedItem]]] = {s: [] for s in staff_time}
-    for item in instance.needs:
-        if not could_form_a_group(instance, item):
-            continue
-        placed_once = solver.Constraint(0.0, 1.0)
-        for staff in instance.qualified_staff(item.bucket):
-            value = best_need_value(instance, item, staff)
-            if value is None:
-                continue
-            share = solver.NumVar(0.0, 1.0, "")
-            placed_once.SetCoefficient(share, 1.0)
-            objective.SetCoefficient(share, value)
-            usage[staff.staff_id].append((share, item))
-    for staff in instance.school.staff:
-        _add_staff_capacity(
-            solver,
-            staff,
-            staff_time[staff.staff_id],
-            usage[staff.staff_id],
-            len(instance.school.settings.days),
-        )
-    objective.SetMaximization()
-    solver.Solve()
-    return float(objective.Value())
-
-
-def _add_staff_capacity(
-    solver: pywraplp.Solver,
-    staff: Staff,
-    minutes: int,
-    usage: list[tuple[pywraplp.Variable, NeedItem]],
-    days: int,
-) -> None:
-    """A member's share of a group is at least 1/max_size of its minutes, sessions and slot."""
-    time_row = solver.Constraint(0.0, float(minutes))
-    group_row = solver.Constraint(0.0, float(staff.max_groups or len(usage) + 1))
-    session_limit = staff.max_sessions_per_day
-    session_row = solver.Constraint(0.0, float(session_limit * days if session_limit else 1e9))
-    for share, item in usage:
-        size = item.program.max_size
-        time_row.SetCoefficient(share, item.sessions * item.program.minutes / size)
-        group_row.SetCoefficient(share, 1 / size)
-        session_row.SetCoefficient(share, item.sessions / size)

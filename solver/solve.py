@@ -8,6 +8,7 @@ Whatever is returned has passed `solver.verify` first.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,8 @@ PACK_SHARE = 0.1
 """Share of the time limit each intermediate CP-SAT packing may take."""
 ROUNDS_PER_SECOND = 1.0
 """Reproducible mode: column-generation rounds allowed per second of the time limit."""
+BOUND_SHARE = 0.2
+"""Share of the time limit the bound's LP may take (it needs far less on every fixture)."""
 SAFETY = 3.0
 """Reproducible mode: wall-clock limit as a multiple of the time limit, never reached in
 practice, so a pathological instance still ends."""
@@ -68,7 +71,8 @@ class Progress:
     placed: int
     needs: int
     objective: int
-    bound: int
+    bound: int | None
+    """None until the relaxation LP has been solved, just after the first schedule."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def solve(
     instance = Instance.of(school, previous)
     kept = kept_groups(instance)
     targets = pin_targets(instance, kept)
-    bound = int(upper_bound(instance) + 1e-6)
+    bound: int | None = None
     best: list[Candidate] = greedy_roster(instance, kept)
     if not _pins_hold(best, targets):
         raise PinError("pins.csv: the pinned groups clash with each other (staff or student).")
@@ -150,6 +154,9 @@ def solve(
             )
 
     report("greedy", best)
+    bound_seconds = options.time_limit * (SAFETY if options.reproducible else BOUND_SHARE)
+    bound = _objective_bound(instance, bound_seconds)
+    report("bound", best)
     pool = ColumnPool(instance, best + kept)
     for share in PHASES:
         if stop and stop.is_set():
@@ -179,8 +186,13 @@ def greedy_schedule(school: School) -> Schedule:
     started = time.monotonic()
     instance = Instance.of(school)
     chosen = greedy_roster(instance)
-    bound = int(upper_bound(instance) + 1e-6)
+    bound = _objective_bound(instance, SAFETY * BOUND_SHARE * SolveOptions().time_limit)
     return _schedule(instance, chosen, bound, time.monotonic() - started)
+
+
+def _objective_bound(instance: Instance, seconds: float) -> int:
+    """Objectives are whole numbers, so the certified LP bound rounds down."""
+    return math.floor(upper_bound(instance, seconds) + 1e-6)
 
 
 def _pack(

@@ -1,0 +1,33 @@
+"""The bound: never below any schedule, and tight where one session at a time is the limit."""
+
+from __future__ import annotations
+
+from solver.bound import RelaxationLP
+from solver.solve import SolveOptions, solve
+from tests.builders import need, program, school, student, window
+
+
+def test_any_prices_give_a_bound_at_least_the_lp_optimum() -> None:
+    lp = RelaxationLP()
+    first, second = lp.variable(1.0), lp.variable(1.0)
+    shared = lp.row(high=1.0)
+    lp.add(shared, first, 1.0)
+    lp.add(shared, second, 1.0)
+    assert lp.certified_bound([1.0]) == 1.0
+    assert lp.certified_bound([0.0]) == 2.0
+    assert lp.certified_bound([5.0]) == 5.0
+    assert lp.certified_bound([-1.0]) == 2.0  # a price on the wrong side is not used
+
+
+def test_one_session_a_day_bounds_the_week_to_one_full_group() -> None:
+    """Six students, one 30-minute window on two days, groups of three meeting twice:
+    any schedule places three, and so does the bound."""
+    s = school(
+        students=[student(i) for i in "ABCDEF"],
+        needs=[need(i) for i in "ABCDEF"],
+        programs=[program(2), program(3)],
+        availability=[window(days="Mon, Tue", start="08:00", end="08:30")],
+    )
+    schedule = solve(s, SolveOptions(time_limit=2, workers=1)).schedule
+    assert schedule.best_bound == schedule.objective == 3 * 600
+    assert schedule.status == "optimal"
