@@ -133,7 +133,7 @@ def report(rows: dict[str, dict[str, Any]]) -> str:
     ]
     for name, r in rows.items():
         checkpoints = " ; ".join(
-            f"{c}s: {v['objective']}/{v['bound']}" if v else f"{c}s: -"
+            f"{c}s: {v['objective']}/{v['bound'] or '(bound not yet)'}" if v else f"{c}s: -"
             for c, v in r["checkpoints"].items()
             if c != "2"
         )

@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
@@ -157,24 +157,27 @@ def solve(
     bound_seconds = options.time_limit * (SAFETY if options.reproducible else BOUND_SHARE)
     bound = _objective_bound(instance, bound_seconds)
     report("bound", best)
+    search_started = time.monotonic()
+    search = _remaining(options, search_started - started)
     pool = ColumnPool(instance, best + kept)
     for share in PHASES:
         if stop and stop.is_set():
             break
         done = generate_columns(
             pool,
-            _deadline(options, started, share),
+            _deadline(search, search_started, share),
             lambda _: report("columns", best),
             stop,
-            max(1, round(share * options.time_limit * ROUNDS_PER_SECOND))
-            if options.reproducible
+            max(1, round(share * search.time_limit * ROUNDS_PER_SECOND))
+            if search.reproducible
             else None,
         )
         pack_share = 1.0 if done or share == PHASES[-1] else share + PACK_SHARE
-        pack_seconds = options.time_limit * pack_share - (time.monotonic() - started)
-        if options.reproducible:
-            pack_seconds = options.time_limit * (pack_share - share)
-        _pack(instance, pool.candidates, best, options, pack_seconds, report, stop)
+        pack_seconds = search.time_limit * pack_share - (time.monotonic() - search_started)
+        if search.reproducible:
+            pack_seconds = search.time_limit * (pack_share - share)
+        _pack(instance, pool.candidates, best, search, pack_seconds, report, stop)
+        report("fill", _fill(instance, pool, best))
         if done:
             break
     schedule = _schedule(instance, best, bound, time.monotonic() - started)
@@ -188,6 +191,23 @@ def greedy_schedule(school: School) -> Schedule:
     chosen = greedy_roster(instance)
     bound = _objective_bound(instance, SAFETY * BOUND_SHARE * SolveOptions().time_limit)
     return _schedule(instance, chosen, bound, time.monotonic() - started)
+
+
+def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
+    """The phases share what the first schedule and the bound left of the time limit
+    (all of it in reproducible mode, where budgets never depend on the clock)."""
+    if options.reproducible:
+        return options
+    return replace(options, time_limit=max(1.0, options.time_limit - spent))
+
+
+def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list[Candidate]:
+    """The hand-style greedy, started from the schedule: unplaced needs join groups that
+    already meet when they are free, or open groups in time nobody uses.  CP-SAT only
+    chooses among candidates, and these groups are often not among them yet."""
+    filled = greedy_roster(instance, groups)
+    pool.add(filled)
+    return filled
 
 
 def _objective_bound(instance: Instance, seconds: float) -> int:
