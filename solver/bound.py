@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
 
-from solver.candidates import Bucket, Instance, NeedItem
+from solver.candidates import Instance, NeedItem
 from solver.model import Staff
 from solver.timegrid import Slot
 
@@ -50,7 +50,8 @@ class RelaxationLP:
         return len(self.low) - 1
 
     def shared_row(self, name: tuple[object, ...], high: float) -> int:
-        """A row several sessions add to: a staff member's or a student's minute."""
+        """A row several sessions add to: a staff member's or a student's minute, a staff
+        member's sessions that day or groups."""
         if name not in self.named:
             self.named[name] = self.row(high=high)
         return self.named[name]
@@ -83,7 +84,7 @@ def session_relaxation(instance: Instance) -> RelaxationLP:
     attends: dict[tuple[int, str], list[tuple[Slot, int]]] = defaultdict(list)
     for bucket, items in instance.buckets.items():
         for staff in instance.qualified_staff(bucket):
-            _add_sessions(lp, instance, staff, bucket, items, attends)
+            _add_sessions(lp, instance, staff, items, attends)
     for item in instance.needs:
         _add_need(lp, instance, item, attends)
     return lp
@@ -93,7 +94,6 @@ def _add_sessions(
     lp: RelaxationLP,
     instance: Instance,
     staff: Staff,
-    bucket: Bucket,
     items: list[NeedItem],
     attends: dict[tuple[int, str], list[tuple[Slot, int]]],
 ) -> None:
@@ -102,9 +102,7 @@ def _add_sessions(
     program = items[0].program
     minutes = program.minutes
     longest = max(item.sessions for item in items)
-    for day, start in sorted(
-        instance.staff_slots(staff, minutes), key=lambda s: (s[0].order, s[1])
-    ):
+    for day, start in grid.staff_slots(staff, minutes):
         free = [i for i in items if grid.student_is_free(i.student, day, start, minutes)]
         if not _could_meet(free, program.min_size, program.max_grade_span):
             continue
