@@ -20,6 +20,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINTS = (2, 10, 30, 60, 120)
+DRIFT_SEEDS = (7, 8, 9)
+"""Each school drifts three ways: one drifted school says little, solves vary."""
 
 
 def instances(quick: bool) -> dict[str, tuple[Path, float]]:
@@ -42,13 +44,13 @@ def instances(quick: bool) -> dict[str, tuple[Path, float]]:
     return result
 
 
-def run_one_drift(path: Path, limit: float) -> dict[str, Any]:
+def run_one_drift(path: Path, limit: float, seed: int) -> dict[str, Any]:
     from bench.drift import run_drift
     from solver.loading import load_school
 
     school = load_school(path).school
     assert school is not None, f"{path} does not load"
-    return run_drift(school, limit)
+    return run_drift(school, limit, seed)
 
 
 def run_one(path: Path, limit: float) -> dict[str, Any]:
@@ -100,25 +102,33 @@ def drift_report(rows: dict[str, dict[str, Any]]) -> str:
         "## Regeneration after a screening window",
         "",
         machine(),
-        "About 10% of needs changed (skill, tier or score), 5% exited, 5% are new; every solve "
-        "has the same time limit. Kept = unchanged needs placed last window that keep a "
-        "matching group; still possible = their old group can still run with them.",
+        "About 10% of needs changed (skill, tier or score), 5% exited, 5% are new (three drifts "
+        "per school, by seed); every solve has the same time limit. Kept = unchanged needs "
+        "placed last window that keep a matching group; still possible = their old group can "
+        "still run with them.",
         "",
-        "| instance | needs | unchanged and placed before | kept their group | of them still "
-        "possible | kept of still possible | placed (from previous) | placed (fresh solve) | "
-        "objective (from previous) | objective (fresh) |",
+        "| instance (drift seed) | needs | unchanged and placed before | kept their group "
+        "| of them still possible | kept of still possible | placed (from previous) "
+        "| placed (fresh solve) | objective (from previous) | objective (fresh) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, r in rows.items():
-        kept = r["kept"] / r["unchanged_placed_before"] if r["unchanged_placed_before"] else 0
-        still = r["kept_still_possible"] / r["still_possible"] if r["still_possible"] else 0
-        lines.append(
-            f"| {name} | {r['needs']} | {r['unchanged_placed_before']} | {r['kept']} "
-            f"({kept:.1%}) | {r['still_possible']} | {r['kept_still_possible']} ({still:.1%}) | "
-            f"{r['placed_regenerated']} | {r['placed_fresh']} | "
-            f"{r['objective_regenerated']} | {r['objective_fresh']} |"
-        )
+    for school in ("elementary", "k8"):
+        runs = {name: r for name, r in rows.items() if name.startswith(f"{school} ")}
+        total = {key: sum(r[key] for r in runs.values()) for key in next(iter(runs.values()))}
+        lines += [_drift_row(name, r) for name, r in runs.items()]
+        lines.append(_drift_row(f"**{school}, all drifts**", total))
     return "\n".join(lines) + "\n"
+
+
+def _drift_row(name: str, r: dict[str, Any]) -> str:
+    kept = r["kept"] / r["unchanged_placed_before"] if r["unchanged_placed_before"] else 0
+    still = r["kept_still_possible"] / r["still_possible"] if r["still_possible"] else 0
+    return (
+        f"| {name} | {r['needs']} | {r['unchanged_placed_before']} | {r['kept']} "
+        f"({kept:.1%}) | {r['still_possible']} | {r['kept_still_possible']} ({still:.1%}) | "
+        f"{r['placed_regenerated']} | {r['placed_fresh']} | "
+        f"{r['objective_regenerated']} | {r['objective_fresh']} |"
+    )
 
 
 def report(rows: dict[str, dict[str, Any]]) -> str:
@@ -151,14 +161,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="10 s per instance")
     parser.add_argument("--one", nargs=2, metavar=("PATH", "LIMIT"), help=argparse.SUPPRESS)
-    parser.add_argument("--one-drift", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--one-drift", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--part", choices=["solve", "drift", "all"], default="all")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
-    if args.one or args.one_drift:
-        path, limit = args.one or args.one_drift
-        run = run_one if args.one else run_one_drift
-        print(json.dumps(run(Path(path), float(limit))))
+    if args.one:
+        print(json.dumps(run_one(Path(args.one[0]), float(args.one[1]))))
+        return
+    if args.one_drift:
+        path, limit, seed = args.one_drift
+        print(json.dumps(run_one_drift(Path(path), float(limit), int(seed))))
         return
     sections = {}
     if args.part in ("solve", "all"):
@@ -167,8 +179,8 @@ def main() -> None:
         sections["## Solving"] = report(rows)
     if args.part in ("drift", "all"):
         limit = 10.0 if args.quick else 60.0
-        rows = {name: child("--one-drift", ROOT / "fixtures" / name, limit)
-                for name in ("elementary", "k8")}  # fmt: skip
+        rows = {f"{name} ({seed})": child("--one-drift", ROOT / "fixtures" / name, limit, seed)
+                for name in ("elementary", "k8") for seed in DRIFT_SEEDS}  # fmt: skip
         sections["## Regeneration after a screening window"] = drift_report(rows)
     for text in sections.values():
         print(text)
@@ -176,10 +188,10 @@ def main() -> None:
         write_sections(ROOT / "bench" / "RESULTS.md", sections)
 
 
-def child(mode: str, path: Path, limit: float) -> dict[str, Any]:
+def child(mode: str, path: Path, *arguments: float) -> dict[str, Any]:
     """Run one instance in its own process, so peak memory is its own."""
     run = subprocess.run(
-        [sys.executable, "-m", "bench", mode, str(path), str(limit)],
+        [sys.executable, "-m", "bench", mode, str(path), *map(str, arguments)],
         capture_output=True, text=True, check=False, cwd=ROOT,
     )  # fmt: skip
     if run.returncode != 0:

@@ -11,13 +11,13 @@ import random
 from typing import Any
 
 from solver.candidates import Instance
-from solver.continuity import kept_groups
+from solver.continuity import kept_groups, stayers
 from solver.model import Need, School
 from solver.schedule import Schedule, groups_match
 from solver.solve import SolveOptions, solve
 
 
-def drifted(school: School, seed: int = 7) -> tuple[School, set[tuple[str, str]]]:
+def drifted(school: School, seed: int) -> tuple[School, set[tuple[str, str]]]:
     """The school one window later, and the keys of the needs that did not change."""
     rng = random.Random(seed)
     needs = list(school.needs)
@@ -55,11 +55,11 @@ def _copy_need(template: Need, student_id: str, rng: random.Random) -> Need:
     )
 
 
-def run_drift(school: School, limit: float) -> dict[str, Any]:
+def run_drift(school: School, limit: float, seed: int) -> dict[str, Any]:
     """Solve last window, then this window from it and afresh; measure the change."""
     options = SolveOptions(time_limit=limit, workers=2, seed=0)
     before = solve(school, options).schedule
-    new_school, unchanged = drifted(school)
+    new_school, unchanged = drifted(school, seed)
     regenerated = solve(new_school, options, previous=before).schedule
     fresh = solve(new_school, options).schedule
     old_groups = _group_of(before)
@@ -89,12 +89,7 @@ def run_drift(school: School, limit: float) -> dict[str, Any]:
 def _still_possible(school: School, before: Schedule) -> set[tuple[str, str]]:
     """Needs whose old group can still run with them (same staff, times; rules kept)."""
     instance = Instance.of(school, before)
-    return {
-        instance.by_index[index].need.key
-        for candidate in kept_groups(instance)
-        for index in candidate.members
-        if instance.old_signature.get(index) == candidate.signature
-    }
+    return {instance.by_index[index].need.key for index in stayers(instance, kept_groups(instance))}
 
 
 def _group_of(schedule: Schedule) -> dict[tuple[str, str], Any]:

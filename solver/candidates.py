@@ -29,6 +29,10 @@ Signature = tuple[str, str, str, frozenset[tuple[Day, int, int]]]
 """(staff_id, subject, skill, sessions): two groups with the same signature match, so a
 need kept in a group of its old signature is not moved."""
 
+STAY_SHARE = 2
+"""Keeping a need in its old group (when it can still run) is worth 1/STAY_SHARE of its
+serve weight to the search."""
+
 
 def signature_of(
     staff_id: str, subject: str, skill: str, sessions: Iterable[Slot], minutes: int
@@ -93,6 +97,9 @@ class Instance:
     needs: list[NeedItem]
     unschedulable: dict[int, Need] = field(default_factory=dict)
     previous: Schedule | None = None
+    stays: dict[int, Signature] = field(default_factory=dict)
+    """Needs whose previous group can run again with them, and that group's signature;
+    set once the kept groups are known (`solver.continuity.stayers`)."""
 
     @classmethod
     def of(cls, school: School, previous: Schedule | None = None) -> Instance:
@@ -130,6 +137,24 @@ class Instance:
         if old is None or old == signature:
             return 0
         return self.school.settings.objective.moved_student
+
+    def stay_bonus(self, index: int, signature: Signature) -> int:
+        """What the search adds for keeping a need in its old group, when that group can
+        still run.
+
+        Interventionists want the smallest good change, more than `moved_student` alone
+        buys: a move must serve another student, never just gain minutes.  The reported
+        objective stays the contract's.
+        """
+        if self.stays.get(index) != signature:
+            return 0
+        tier = self.by_index[index].need.tier
+        return self.school.settings.objective.serve(tier) // STAY_SHARE
+
+    def search_value(self, candidate: Candidate) -> int:
+        """What the search maximises: the candidate's objective and its members' stay bonus."""
+        signature = candidate.signature
+        return candidate.value + sum(self.stay_bonus(i, signature) for i in candidate.members)
 
     @cached_property
     def by_index(self) -> dict[int, NeedItem]:

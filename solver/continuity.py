@@ -54,6 +54,16 @@ def kept_groups(instance: Instance) -> list[Candidate]:
     return result
 
 
+def stayers(instance: Instance, kept: list[Candidate]) -> dict[int, Signature]:
+    """Needs whose previous group can run again with them, and that group's signature."""
+    return {
+        index: candidate.signature
+        for candidate in kept
+        for index in candidate.members
+        if instance.old_signature.get(index) == candidate.signature
+    }
+
+
 def _still_members(instance: Instance, group: Group) -> set[int]:
     bucket = (group.subject, group.skill, group.tier)
     index_of = {item.need.key: item.index for item in instance.needs}
@@ -170,4 +180,11 @@ def group_ids(chosen: list[Candidate], previous: Schedule | None) -> list[str]:
     return ids
 
 
-__all__ = ["PinError", "group_ids", "kept_groups", "pin_targets", "previous_warnings"]
+__all__ = [
+    "PinError",
+    "group_ids",
+    "kept_groups",
+    "pin_targets",
+    "previous_warnings",
+    "stayers",
+]

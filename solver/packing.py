@@ -154,10 +154,11 @@ of every candidate (`solver.candidates`)."""
 def build_packing_model(
     instance: Instance, candidates: list[Candidate]
 ) -> tuple[cp_model.CpModel, GroupChoice]:
-    """Choose the candidate groups that maximise the contract's objective."""
+    """Choose the candidate groups that maximise the contract's objective (and, when
+    regenerating, the bonus for keeping needs in their old groups: `Instance.stay_bonus`)."""
     model = cp_model.CpModel()
     choice = GroupChoice(model, candidates)
     for rule in RULES:
         rule(model, choice, instance)
-    model.maximize(sum(c.value * choice.runs(i) for i, c in enumerate(candidates)))
+    model.maximize(sum(instance.search_value(c) * choice.runs(i) for i, c in enumerate(candidates)))
     return model, choice

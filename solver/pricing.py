@@ -52,7 +52,7 @@ class ColumnPool:
             self.keys.add(candidate.key)
             self.candidates.append(candidate)
             variable = self.solver.NumVar(0.0, 1.0, "")
-            self.solver.Objective().SetCoefficient(variable, candidate.value)
+            self.solver.Objective().SetCoefficient(variable, self.instance.search_value(candidate))
             for resource, capacity in resources(self.instance, candidate):
                 self._row(resource, capacity).SetCoefficient(variable, 1.0)
             added += 1
@@ -142,7 +142,7 @@ def _price_pattern(
         if key not in value_cache:
             value_cache[key] = instance.member_value(index, pattern.slots)
         used = member_resources(instance, index, probe)
-        moved = instance.moved_cost(index, signature)
+        moved = instance.moved_cost(index, signature) - instance.stay_bonus(index, signature)
         worth[index] = value_cache[key] - moved - sum(pool.price(r) for r in used)
     result: list[Offer] = []
     for members in best_members(instance, pattern, sessions, worth)[:2]:

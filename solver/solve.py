@@ -3,7 +3,8 @@
 The phases, each keeping the best schedule so far: the greedy roster (a first
 schedule in well under a second), column generation (which candidate groups are
 worth considering), and CP-SAT over the candidates, warm-started from the greedy.
-Whatever is returned has passed `solver.verify` first.
+Regenerating from last window's schedule, the search also values keeping needs in their
+old groups (`Instance.stay_bonus`).  Whatever is returned has passed `solver.verify` first.
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ from ortools.sat.python import cp_model
 
 from solver.bound import upper_bound
 from solver.candidates import Candidate, Instance, Signature
-from solver.continuity import PinError, group_ids, kept_groups, pin_targets, previous_warnings
+from solver.continuity import (
+    PinError,
+    group_ids,
+    kept_groups,
+    pin_targets,
+    previous_warnings,
+    stayers,
+)
 from solver.greedy import greedy_roster
 from solver.model import School
-from solver.packing import build_packing_model
+from solver.packing import GroupChoice, build_packing_model
 from solver.pricing import ColumnPool, generate_columns
 from solver.problems import Problem
 from solver.reasons import reasons_for
@@ -130,6 +138,7 @@ def solve(
     started = time.monotonic()
     instance = Instance.of(school, previous)
     kept = kept_groups(instance)
+    instance.stays = stayers(instance, kept)
     targets = pin_targets(instance, kept)
     bound: int | None = None
     best: list[Candidate] = greedy_roster(instance, kept)
@@ -139,7 +148,7 @@ def solve(
 
     def report(phase: str, groups: list[Candidate]) -> None:
         nonlocal best
-        if _value(groups) > _value(best):
+        if _search_value(instance, groups) > _search_value(instance, best):
             best = groups
         if on_progress is not None:
             on_progress(
@@ -176,7 +185,8 @@ def solve(
         pack_seconds = search.time_limit * pack_share - (time.monotonic() - search_started)
         if search.reproducible:
             pack_seconds = search.time_limit * (pack_share - share)
-        _pack(instance, pool.candidates, best, search, pack_seconds, report, stop)
+        model, choice = build_packing_model(instance, pool.candidates)
+        _pack(model, choice, best, search, pack_seconds, report, stop)
         report("fill", _fill(instance, pool, best))
         if done:
             break
@@ -216,8 +226,8 @@ def _objective_bound(instance: Instance, seconds: float) -> int:
 
 
 def _pack(
-    instance: Instance,
-    candidates: list[Candidate],
+    model: cp_model.CpModel,
+    choice: GroupChoice,
     hint: list[Candidate],
     options: SolveOptions,
     seconds: float,
@@ -226,9 +236,8 @@ def _pack(
 ) -> None:
     """CP-SAT over the candidates, warm-started from the best schedule so far; each
     improving solution goes to `report`, which keeps the best."""
-    model, choice = build_packing_model(instance, candidates)
     hinted = {c.key for c in hint}
-    choice.hint({i for i, c in enumerate(candidates) if c.key in hinted})
+    choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
     solver = cp_model.CpSolver()
     if options.reproducible:
         solver.parameters.max_deterministic_time = max(0.5, seconds)
@@ -266,6 +275,10 @@ def _pins_hold(groups: list[Candidate], targets: dict[int, Signature]) -> bool:
 
 def _value(groups: list[Candidate]) -> int:
     return sum(c.value for c in groups)
+
+
+def _search_value(instance: Instance, groups: list[Candidate]) -> int:
+    return sum(instance.search_value(c) for c in groups)
 
 
 def _placed(groups: list[Candidate]) -> int:
