@@ -168,7 +168,10 @@ def solve(
     report("bound", best)
     search_started = time.monotonic()
     search = _remaining(options, search_started - started)
-    pool = ColumnPool(instance, best + kept)
+    # regenerating, a roster built without last window's groups joins the pool too, so
+    # keeping them never hides a better arrangement from the search
+    fresh = greedy_roster(instance) if kept else []
+    pool = ColumnPool(instance, best + kept + fresh)
     for share in PHASES:
         if stop and stop.is_set():
             break
