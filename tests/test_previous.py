@@ -34,6 +34,17 @@ def placements(schedule: Schedule) -> dict[str, str]:
     return {s: g.group_id for g in schedule.groups for s in g.students}
 
 
+def test_solving_again_with_the_previous_schedule_keeps_every_group() -> None:
+    s = six_students()
+    first = solve(s, FAST).schedule
+    again = solve(s, FAST, previous=first).schedule
+    assert verify(s, again) == []
+    assert {g.group_id: (g.staff_id, g.students, g.sessions) for g in again.groups} == {
+        g.group_id: (g.staff_id, g.students, g.sessions) for g in first.groups
+    }
+    assert objective_of(s, again, first) == again.objective
+
+
 def group_of(schedule: Schedule, student_id: str) -> Group:
     return next(g for g in schedule.groups if student_id in g.students)
 
