@@ -156,6 +156,8 @@ class Instance:
 
     def search_value(self, candidate: Candidate) -> int:
         """What the search maximises: the candidate's objective and its members' stay bonus."""
+        if not self.stays:
+            return candidate.value
         signature = candidate.signature
         return candidate.value + sum(self.stay_bonus(i, signature) for i in candidate.members)
 

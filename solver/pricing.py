@@ -142,8 +142,8 @@ def _price_pattern(
         if key not in value_cache:
             value_cache[key] = instance.member_value(index, pattern.slots)
         used = member_resources(instance, index, probe)
-        moved = instance.moved_cost(index, signature) - instance.stay_bonus(index, signature)
-        worth[index] = value_cache[key] - moved - sum(pool.price(r) for r in used)
+        staying = instance.stay_bonus(index, signature) - instance.moved_cost(index, signature)
+        worth[index] = value_cache[key] + staying - sum(pool.price(r) for r in used)
     result: list[Offer] = []
     for members in best_members(instance, pattern, sessions, worth)[:2]:
         reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price
