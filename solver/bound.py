@@ -17,6 +17,7 @@ on an approximate solution and never understates.
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,6 +27,10 @@ from solver.candidates import Instance, NeedItem
 from solver.model import Staff
 from solver.timegrid import Slot
 
+PAIRS_PER_SECOND = 35_000
+"""How many (need, possible session) pairs the LP is built and solved for per second,
+measured on the benchmark machine (37-45 thousand on every school): a school whose LP
+clearly cannot be solved in the time given is not tried, and the search gets the time."""
 TOLERANCE = 1e-3
 """PDLP's relative optimality tolerance: the bound is certified, so it only costs tightness."""
 
@@ -73,17 +78,35 @@ class RelaxationLP:
         return rows + sum(max(0.0, r) for r in reduced)
 
 
-def upper_bound(instance: Instance, seconds: float = 60.0) -> float:
-    """No schedule's objective is higher."""
-    lp = session_relaxation(instance)
-    return lp.certified_bound(_prices(lp, seconds))
+def upper_bound(instance: Instance, seconds: float = 60.0) -> float | None:
+    """No schedule's objective is higher; None when building the LP or PDLP took longer
+    than `seconds` (a large school: the search needs that time more)."""
+    if _pairs(instance) > PAIRS_PER_SECOND * seconds:
+        return None
+    deadline = time.monotonic() + seconds
+    lp = session_relaxation(instance, deadline)
+    if lp is None:
+        return None
+    prices = _prices(lp, deadline)
+    return None if prices is None else lp.certified_bound(prices)
 
 
-def session_relaxation(instance: Instance) -> RelaxationLP:
+def _pairs(instance: Instance) -> int:
+    """At most this many member variables: each need with each possible session."""
+    return sum(
+        len(instance.grid.staff_slots(staff, items[0].program.minutes)) * len(items)
+        for bucket, items in instance.buckets.items()
+        for staff in instance.qualified_staff(bucket)
+    )
+
+
+def session_relaxation(instance: Instance, deadline: float = math.inf) -> RelaxationLP | None:
     lp = RelaxationLP()
     attends: dict[tuple[int, str], list[tuple[Slot, int]]] = defaultdict(list)
     for bucket, items in instance.buckets.items():
         for staff in instance.qualified_staff(bucket):
+            if time.monotonic() > deadline:
+                return None
             _add_sessions(lp, instance, staff, items, attends)
     for item in instance.needs:
         _add_need(lp, instance, item, attends)
@@ -164,23 +187,29 @@ def _could_meet(free: list[NeedItem], min_size: int, span: int) -> bool:
     return any(sum(low <= g <= low + span for g in grades) >= min_size for low in set(grades))
 
 
-def _prices(lp: RelaxationLP, seconds: float) -> list[float]:
-    """PDLP's row prices for the LP (approximate; `certified_bound` makes them safe)."""
+def _prices(lp: RelaxationLP, deadline: float) -> list[float] | None:
+    """PDLP's row prices for the LP (approximate; `certified_bound` makes them safe), or
+    None when PDLP stopped at the time limit with none to give (a large school)."""
+    if not lp.objective:  # nothing can be scheduled; PDLP does not solve an empty LP
+        return [0.0] * len(lp.low)
     solver = pywraplp.Solver.CreateSolver("PDLP")
     variables = [solver.NumVar(0.0, 1.0, "") for _ in lp.objective]
     rows = [solver.Constraint(low, high) for low, high in zip(lp.low, lp.high, strict=True)]
-    for row, variable, coefficient in lp.entries:
+    for count, (row, variable, coefficient) in enumerate(lp.entries):
         rows[row].SetCoefficient(variables[variable], coefficient)
+        if count % 100_000 == 0 and time.monotonic() > deadline:
+            return None
     objective = solver.Objective()
     for variable, value in zip(variables, lp.objective, strict=True):
         objective.SetCoefficient(variable, value)
     objective.SetMaximization()
-    solver.SetTimeLimit(int(seconds * 1000))
+    solver.SetTimeLimit(max(1, int((deadline - time.monotonic()) * 1000)))
     solver.SetSolverSpecificParametersAsString(
         "num_threads: 1 termination_criteria { simple_optimality_criteria { "
         f"eps_optimal_relative: {TOLERANCE} eps_optimal_absolute: {TOLERANCE} }} }}"
     )
-    solver.Solve()
+    if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return None
     return [row.dual_value() for row in rows]
 
 

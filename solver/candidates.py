@@ -66,7 +66,7 @@ class Pattern:
     days: tuple[Day, ...]
     free: tuple[int, ...]
 
-    @property
+    @cached_property
     def slots(self) -> tuple[Slot, ...]:
         return tuple((day, self.start) for day in self.days)
 

@@ -41,6 +41,8 @@ class ColumnPool:
         self.rows: dict[Resource, pywraplp.Constraint] = {}
         self.keys: set[object] = set()
         self.value_cache: dict[tuple[int, object], int] = {}
+        self.prices: dict[Resource, float] = {}
+        self.member_prices: dict[tuple[int, tuple[Slot, ...]], float] = {}
         existing, self.candidates = self.candidates, []
         self.add(existing)
 
@@ -67,10 +69,22 @@ class ColumnPool:
         self.solver.Objective().SetMaximization()
         self.solver.Solve()
         self.lp_value = self.solver.Objective().Value()
+        # pricing asks for millions of prices a round: read each row's once
+        duals = ((resource, row.dual_value()) for resource, row in self.rows.items())
+        self.prices = {resource: dual for resource, dual in duals if dual > 0}
+        self.member_prices = {}
 
     def price(self, resource: Resource) -> float:
-        row = self.rows.get(resource)
-        return max(0.0, row.dual_value()) if row is not None else 0.0
+        return self.prices.get(resource, 0.0)
+
+    def member_price(self, index: int, group: Candidate) -> float:
+        """The price of what a need uses in a group: itself and its student's minutes (the
+        same for every staff member offering these times, so asked once a round)."""
+        key = (index, group.slots)
+        if key not in self.member_prices:
+            used = member_resources(self.instance, index, group)
+            self.member_prices[key] = sum(self.price(r) for r in used)
+        return self.member_prices[key]
 
 
 def generate_columns(
@@ -141,10 +155,13 @@ def _price_pattern(
         key = (index, pattern.slots)
         if key not in value_cache:
             value_cache[key] = instance.member_value(index, pattern.slots)
-        used = member_resources(instance, index, probe)
         staying = instance.stay_bonus(index, signature) - instance.moved_cost(index, signature)
-        worth[index] = value_cache[key] + staying - sum(pool.price(r) for r in used)
+        worth[index] = value_cache[key] + staying - pool.member_price(index, probe)
     result: list[Offer] = []
+    max_size = instance.by_index[pattern.free[0]].program.max_size
+    most = sum(sorted((w for w in worth.values() if w > 0), reverse=True)[:max_size])
+    if most - staff_price <= EPSILON:
+        return result  # no group of these times can price out
     for members in best_members(instance, pattern, sessions, worth)[:2]:
         reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price
         if reduced > EPSILON:

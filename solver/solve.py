@@ -223,9 +223,10 @@ def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list
     return filled
 
 
-def _objective_bound(instance: Instance, seconds: float) -> int:
+def _objective_bound(instance: Instance, seconds: float) -> int | None:
     """Objectives are whole numbers, so the certified LP bound rounds down."""
-    return math.floor(upper_bound(instance, seconds) + 1e-6)
+    bound = upper_bound(instance, seconds)
+    return None if bound is None else math.floor(bound + 1e-6)
 
 
 def _pack(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from solver.bound import RelaxationLP
+from solver.bound import RelaxationLP, upper_bound
+from solver.candidates import Instance
 from solver.solve import SolveOptions, solve
 from tests.builders import need, program, school, student, window
 
@@ -31,3 +32,16 @@ def test_one_session_a_day_bounds_the_week_to_one_full_group() -> None:
     schedule = solve(s, SolveOptions(time_limit=2, workers=1)).schedule
     assert schedule.best_bound == schedule.objective == 3 * 600
     assert schedule.status == "optimal"
+
+
+def test_no_time_for_the_relaxation_gives_no_bound_rather_than_a_wrong_one() -> None:
+    """A school too large for the relaxation in its time share (the 900-need K-8 at
+    60 s): the bound is left out, the schedule still comes back."""
+    s = school(
+        students=[student(i) for i in "ABC"],
+        needs=[need(i) for i in "ABC"],
+        programs=[program(2), program(3)],
+        availability=[window(days="Mon, Tue", start="08:00", end="09:00")],
+    )
+    assert upper_bound(Instance.of(s), seconds=0.0) is None
+    assert upper_bound(Instance.of(s), seconds=5.0) is not None
