@@ -89,9 +89,10 @@ def print_schedule(console: Console, school: School, result: SolveResult) -> Non
             + " ".join(entry.reasons),
             markup=False,
         )
-    gap = result.gap
+    gap, bound = result.gap, schedule.best_bound
     console.print(
-        f"Status {schedule.status}; objective {schedule.objective}, bound {schedule.best_bound}"
+        f"Status {schedule.status}; objective {schedule.objective}, "
+        + (f"bound {bound}" if bound is not None else "no bound (no time for the relaxation)")
         + (f", gap {gap:.1%}" if gap is not None else "")
         + f"; {schedule.solve_seconds:.1f} s."
     )
