@@ -70,6 +70,11 @@ class Pattern:
     def slots(self) -> tuple[Slot, ...]:
         return tuple((day, self.start) for day in self.days)
 
+    @cached_property
+    def free_set(self) -> frozenset[int]:
+        """`free` for membership tests, which the greedy asks for every pattern."""
+        return frozenset(self.free)
+
 
 @dataclass(frozen=True)
 class Candidate:

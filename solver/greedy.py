@@ -179,7 +179,7 @@ def _open(instance: Instance, week: _Week, groups: list[_OpenGroup], item: NeedI
     for staff in instance.qualified_staff(item.bucket):
         slots = instance.staff_slots(staff, minutes)
         for pattern in instance.patterns.get((item.bucket, item.sessions), []):
-            if item.index not in pattern.free or not slots.issuperset(pattern.slots):
+            if item.index not in pattern.free_set or not slots.issuperset(pattern.slots):
                 continue
             if not week.staff_can_take(staff, pattern.slots, minutes):
                 continue

@@ -86,7 +86,7 @@ def _too_few_classmates(instance: Instance, item: NeedItem) -> str | None:
         and abs(other.student.grade - item.student.grade) <= program.max_grade_span
         and frozenset((other.student.student_id, item.student.student_id)) not in instance.apart
         and any(
-            item.index in p.free and other.index in p.free
+            item.index in p.free_set and other.index in p.free_set
             for (bucket, _), patterns in instance.patterns.items()
             if bucket == item.bucket
             for p in patterns
