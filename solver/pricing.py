@@ -40,7 +40,7 @@ class ColumnPool:
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
         self.rows: dict[Resource, pywraplp.Constraint] = {}
         self.keys: set[object] = set()
-        self.value_cache: dict[tuple[int, object], int] = {}
+        self.member_values: dict[tuple[int, tuple[Slot, ...]], int] = {}
         self.prices: dict[Resource, float] = {}
         self.member_prices: dict[tuple[int, tuple[Slot, ...]], float] = {}
         existing, self.candidates = self.candidates, []
@@ -77,6 +77,14 @@ class ColumnPool:
     def price(self, resource: Resource) -> float:
         return self.prices.get(resource, 0.0)
 
+    def member_value(self, index: int, slots: tuple[Slot, ...]) -> int:
+        """A need's share of the objective at these times; it never changes, so it is
+        computed once for the pool's life."""
+        key = (index, slots)
+        if key not in self.member_values:
+            self.member_values[key] = self.instance.member_value(index, slots)
+        return self.member_values[key]
+
     def member_price(self, index: int, group: Candidate) -> float:
         """The price of what a need uses in a group: itself and its student's minutes (the
         same for every staff member offering these times, so asked once a round)."""
@@ -103,7 +111,7 @@ def generate_columns(
         pool.rounds += 1
         if on_round is not None:
             on_round(pool)
-        found = _priced_candidates(pool, pool.value_cache, deadline)
+        found = _priced_candidates(pool, deadline)
         found.sort(key=lambda offer: -offer[0])
         count = max(ADD_PER_ROUND, 2 * len(pool.instance.needs))
         best = [instance_candidate(pool.instance, offer) for offer in found[:count]]
@@ -121,9 +129,7 @@ def instance_candidate(instance: Instance, offer: Offer) -> Candidate:
     return instance.candidate(staff, members, slots)
 
 
-def _priced_candidates(
-    pool: ColumnPool, value_cache: dict[tuple[int, object], int], deadline: float
-) -> list[Offer]:
+def _priced_candidates(pool: ColumnPool, deadline: float) -> list[Offer]:
     instance = pool.instance
     found: list[Offer] = []
     for (bucket, sessions), patterns in instance.patterns.items():
@@ -132,19 +138,13 @@ def _priced_candidates(
             slots = instance.staff_slots(staff, minutes)
             for pattern in patterns:
                 if slots.issuperset(pattern.slots):
-                    found += _price_pattern(pool, staff, pattern, sessions, value_cache)
+                    found += _price_pattern(pool, staff, pattern, sessions)
         if time.monotonic() > deadline:
             break
     return found
 
 
-def _price_pattern(
-    pool: ColumnPool,
-    staff: Staff,
-    pattern: Pattern,
-    sessions: int,
-    value_cache: dict[tuple[int, object], int],
-) -> list[Offer]:
+def _price_pattern(pool: ColumnPool, staff: Staff, pattern: Pattern, sessions: int) -> list[Offer]:
     instance = pool.instance
     probe = Candidate(staff.staff_id, ("", "", 2), (), pattern.slots, _minutes(pool, pattern), 0)
     staff_price = sum(pool.price(r) for r, _ in staff_resources(instance, probe))
@@ -152,11 +152,10 @@ def _price_pattern(
     bucket = instance.by_index[pattern.free[0]].bucket
     signature = signature_of(staff.staff_id, bucket[0], bucket[1], pattern.slots, probe.minutes)
     for index in pattern.free:
-        key = (index, pattern.slots)
-        if key not in value_cache:
-            value_cache[key] = instance.member_value(index, pattern.slots)
         staying = instance.stay_bonus(index, signature) - instance.moved_cost(index, signature)
-        worth[index] = value_cache[key] + staying - pool.member_price(index, probe)
+        worth[index] = (
+            pool.member_value(index, pattern.slots) + staying - pool.member_price(index, probe)
+        )
     result: list[Offer] = []
     max_size = instance.by_index[pattern.free[0]].program.max_size
     most = sum(sorted((w for w in worth.values() if w > 0), reverse=True)[:max_size])

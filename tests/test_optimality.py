@@ -51,7 +51,8 @@ def allowed(instance: Instance, members: tuple[int, ...], sessions: int) -> bool
 def test_the_small_school_gets_the_best_roster_of_all_one_start_groups() -> None:
     school = load_school(SMALL).school
     assert school is not None
-    model, _ = build_packing_model(Instance.of(school), every_one_start_group(Instance.of(school)))
+    instance = Instance.of(school)
+    model, _ = build_packing_model(instance, every_one_start_group(instance))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 60
