@@ -218,6 +218,19 @@ class Instance:
                 if len(free) >= program.min_size and _has_anchor(free, self, sessions):
                     yield Pattern(start, days, free)
 
+    @cached_property
+    def options(self) -> Counter[int]:
+        """How many (staff, one-start pattern) choices each need has."""
+        counts: Counter[int] = Counter()
+        for (bucket, _), patterns in self.patterns.items():
+            minutes = self.buckets[bucket][0].program.minutes
+            for staff in self.qualified_staff(bucket):
+                slots = self.staff_slots(staff, minutes)
+                for pattern in patterns:
+                    if slots.issuperset(pattern.slots):
+                        counts.update(pattern.free)
+        return counts
+
     def staff_slots(self, staff: Staff, minutes: int) -> set[Slot]:
         return set(self.grid.staff_slots(staff, minutes))
 

@@ -89,7 +89,7 @@ def greedy_roster(instance: Instance, keep: list[Candidate] | None = None) -> li
     week = _Week(instance)
     groups = _keep_groups(instance, week, keep or [])
     placed = {m.index for g in groups for m in g.members}
-    options = _option_counts(instance)
+    options = instance.options
     order = sorted(instance.needs, key=lambda n: (-n.need.tier, options[n.index], n.index))
     for item in (n for n in order if n.index not in placed):
         if not _join(instance, week, groups, item):
@@ -124,20 +124,6 @@ def _keep_groups(instance: Instance, week: _Week, keep: list[Candidate]) -> list
             for member in members:
                 week.book_student(member, candidate.slots, +1)
     return groups
-
-
-def _option_counts(instance: Instance) -> dict[int, int]:
-    """How many (staff, pattern) choices each need has: fewest goes first."""
-    counts: dict[int, int] = defaultdict(int)
-    for (bucket, _), patterns in instance.patterns.items():
-        for staff in instance.qualified_staff(bucket):
-            minutes = instance.buckets[bucket][0].program.minutes
-            slots = instance.staff_slots(staff, minutes)
-            for pattern in patterns:
-                if slots.issuperset(pattern.slots):
-                    for index in pattern.free:
-                        counts[index] += 1
-    return counts
 
 
 def _fits(instance: Instance, group: _OpenGroup, item: NeedItem) -> bool:

@@ -2,11 +2,15 @@
 
 Checked from the most specific to the most general: nobody may teach it; no
 qualified staff member is free when the student is; too few classmates to form a
-group; and otherwise capacity, naming whose time would place the student.
+group; several rules that together leave no group (found with CP-SAT assumptions,
+`solver.alone`); and otherwise capacity, naming whose time would place the student.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from solver.alone import Rule, fits_a_group_quickly, group_alone, largest_group
 from solver.bound import best_need_value
 from solver.candidates import Instance, NeedItem
 from solver.model import Staff
@@ -29,6 +33,10 @@ def reasons_for(instance: Instance, item: NeedItem, groups: list[Group]) -> list
     too_few = _too_few_classmates(instance, item)
     if too_few:
         return [too_few]
+    if not fits_a_group_quickly(instance, item):
+        rules = group_alone(instance, item)
+        if isinstance(rules, list) and rules:
+            return [_no_group(instance, item, rules)]
     return [_capacity(instance, item, free_with, groups)]
 
 
@@ -99,6 +107,67 @@ def _too_few_classmates(instance: Instance, item: NeedItem) -> str | None:
         f"{len(others)} other student(s) within {program.max_grade_span} grade(s) "
         "(and not kept apart) share a free time with this student."
     )
+
+
+def _no_group(instance: Instance, item: NeedItem, rules: list[Rule]) -> str:
+    """Rules that together leave no group: how large a group could be, and what limits it."""
+    opening = f"No {_label(item)} group can hold this student, even with all staff time free"
+    largest = largest_group(instance, item) if Rule.SIZE in rules else None
+    if largest is None:
+        text = f"{opening}: {_and(r.value for r in rules)} together rule it out."
+    else:
+        limits = _and(r.value for r in rules if r is not Rule.SIZE)
+        students = "1 student" if largest == 1 else f"{largest} students"
+        text = (
+            f"{opening}: under {limits}, at most {students} with this need can meet together, "
+            f"and a group needs at least {item.program.min_size} (min_size in programs.csv)."
+        )
+    details = [_rule_detail(instance, item, rule) for rule in rules]
+    return " ".join([text, *(d for d in details if d)])
+
+
+def _and(parts: Iterable[str]) -> str:
+    listed = list(parts)
+    return ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else "".join(listed)
+
+
+def _rule_detail(instance: Instance, item: NeedItem, rule: Rule) -> str:
+    """What a person would change for this rule, naming the student's side of it."""
+    if rule is Rule.GRADE_SPAN:
+        span = item.program.max_grade_span
+        grade = item.student.grade
+        return f"Grades in a group differ by at most {span}; this student is in grade {grade}."
+    if rule is Rule.STAFF_LIMITS:
+        names = ", ".join(
+            s.name for s in instance.qualified_staff(item.bucket) if s.max_groups == 0
+        )
+        return f"{names} may run no groups."
+    if rule is Rule.APART:
+        partners = sorted(
+            other
+            for pair in instance.apart
+            if item.student.student_id in pair
+            for other in pair - {item.student.student_id}
+        )
+        return f"This student is kept apart from {', '.join(partners)}." if partners else ""
+    if rule is Rule.TIMETABLES:
+        return " ".join(
+            _free_with(instance, item, s) for s in instance.qualified_staff(item.bucket)
+        )
+    return ""
+
+
+def _free_with(instance: Instance, item: NeedItem, staff: Staff) -> str:
+    minutes = item.program.minutes
+    grid = instance.grid
+    starts = [
+        (day, start)
+        for day, start in grid.staff_slots(staff, minutes)
+        if grid.student_is_free(item.student, day, start, minutes)
+    ]
+    windows = _windows_text(starts, minutes, grid.step)
+    shown = ", ".join(windows[:4]) + (f" and {len(windows) - 4} more" if len(windows) > 4 else "")
+    return f"This student and {staff.name} are both free {shown or 'at no time'}."
 
 
 def _windows_text(starts: list[tuple[Day, int]], minutes: int, step: int) -> list[str]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from solver.alone import lone_groups
 from solver.bound import upper_bound
 from solver.candidates import Candidate, Instance, Signature
 from solver.continuity import (
@@ -171,7 +172,7 @@ def solve(
     # regenerating, a roster built without last window's groups joins the pool too, so
     # keeping them never hides a better arrangement from the search
     fresh = greedy_roster(instance) if kept else []
-    pool = ColumnPool(instance, best + kept + fresh)
+    pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance))
     for share in PHASES:
         if stop and stop.is_set():
             break

@@ -241,3 +241,42 @@ def test_a_capacity_reason_looks_at_groups_of_other_lengths_near_the_end_of_the_
     assert members(schedule) == [{"P"}]
     assert schedule.unplaced[0].reasons[0].startswith("Capacity")
     assert "G01 of Teacher T1 on Mon 11:30" not in schedule.unplaced[0].reasons[0]
+
+
+def test_rules_that_only_together_leave_no_group_are_named_with_the_largest_group_left() -> None:
+    # A and B share 11:00-12:00, and A shares 08:00-09:00 with the teacher, so no rule
+    # alone rules a pair out: only staff availability and timetables together do.
+    s = school(
+        students=[student("A", "2", "H1"), student("B", "2", "H2")],
+        needs=[need("A"), need("B")],
+        programs=[program(2, min_size=2), program(3)],
+        availability=[window(start="08:00", end="09:00")],
+        timetable=[
+            block("H1", start="09:00", end="11:00"),
+            block("H2", start="08:00", end="11:00"),
+        ],
+    )
+    schedule = solved(s)
+    assert schedule.groups == []
+    reason = next(u for u in schedule.unplaced if u.student_id == "A").reasons[0]
+    assert reason.startswith("No reading:phonics at tier 2 group can hold this student")
+    assert "under staff availability (availability.csv) and the students' timetables" in reason
+    assert "at most 1 student with this need can meet together" in reason
+    assert "needs at least 2 (min_size in programs.csv)" in reason
+    assert "This student and Teacher T1 are both free Mon 08:00-09:00" in reason
+
+
+def test_a_student_free_only_at_different_times_each_day_meets_at_those_times() -> None:
+    s = school(
+        students=[student("A")],
+        needs=[need("A")],
+        timetable=[
+            block(days="Mon", start="08:30", end="12:00"),
+            block(days="Tue", start="08:00", end="09:00"),
+            block(days="Tue", start="09:30", end="12:00"),
+            block(days="Wed-Fri", start="08:00", end="12:00"),
+        ],
+    )
+    (group,) = solved(s).groups
+    sessions = [(x.day.value, x.start) for x in group.sessions]
+    assert sessions == [("Mon", 8 * 60), ("Tue", 9 * 60)]
