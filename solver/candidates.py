@@ -108,6 +108,7 @@ class Instance:
     stays: dict[int, Signature] = field(default_factory=dict)
     """Needs whose previous group can run again with them, and that group's signature;
     set once the kept groups are known (`solver.continuity.stayers`)."""
+    _staff_slot_sets: dict[tuple[str, int], frozenset[Slot]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, school: School, previous: Schedule | None = None) -> Instance:
@@ -231,8 +232,11 @@ class Instance:
                         counts.update(pattern.free)
         return counts
 
-    def staff_slots(self, staff: Staff, minutes: int) -> set[Slot]:
-        return set(self.grid.staff_slots(staff, minutes))
+    def staff_slots(self, staff: Staff, minutes: int) -> frozenset[Slot]:
+        key = (staff.staff_id, minutes)
+        if key not in self._staff_slot_sets:
+            self._staff_slot_sets[key] = frozenset(self.grid.staff_slots(staff, minutes))
+        return self._staff_slot_sets[key]
 
     def member_value(self, index: int, pattern_slots: tuple[Slot, ...]) -> int:
         """A member's share of the objective: placed, plus prefer minus avoid minutes."""

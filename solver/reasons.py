@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from solver.alone import Rule, fits_a_group_quickly, group_alone, largest_group
-from solver.bound import best_need_value
 from solver.candidates import Instance, NeedItem
 from solver.model import Staff
 from solver.schedule import Group
@@ -27,7 +26,7 @@ def reasons_for(instance: Instance, item: NeedItem, groups: list[Group]) -> list
     qualified = instance.qualified_staff(item.bucket)
     if not qualified:
         return [_nobody_teaches(instance, item)]
-    free_with = [s for s in qualified if best_need_value(instance, item, s) is not None]
+    free_with = [s for s in qualified if len(_free_days(instance, item, s)) >= item.sessions]
     if not free_with:
         return [_no_common_time(instance, item, s) for s in qualified]
     too_few = _too_few_classmates(instance, item)
@@ -54,17 +53,21 @@ def _nobody_teaches(instance: Instance, item: NeedItem) -> str:
     return message
 
 
+def _free_days(instance: Instance, item: NeedItem, staff: Staff) -> set[Day]:
+    """Days with a start where both the staff member and the student are free."""
+    grid = instance.grid
+    minutes = item.program.minutes
+    days: set[Day] = set()
+    for day, start in grid.staff_slots(staff, minutes):
+        if day not in days and grid.student_is_free(item.student, day, start, minutes):
+            days.add(day)
+    return days
+
+
 def _no_common_time(instance: Instance, item: NeedItem, staff: Staff) -> str:
     grid = instance.grid
     minutes = item.program.minutes
-    free_days = sorted(
-        {
-            day
-            for day, start in grid.staff_slots(staff, minutes)
-            if grid.student_is_free(item.student, day, start, minutes)
-        },
-        key=lambda d: d.order,
-    )
+    free_days = sorted(_free_days(instance, item, staff), key=lambda d: d.order)
     windows = grid.windows_of(staff)
     blocking = sorted(
         {
@@ -87,18 +90,21 @@ def _too_few_classmates(instance: Instance, item: NeedItem) -> str | None:
     program = item.program
     if program.min_size <= 1:
         return None
+    sharing = {
+        index
+        for (bucket, _), patterns in instance.patterns.items()
+        if bucket == item.bucket
+        for p in patterns
+        if item.index in p.free_set
+        for index in p.free
+    }
     others = [
         other
         for other in instance.buckets[item.bucket]
         if other.index != item.index
+        and other.index in sharing
         and abs(other.student.grade - item.student.grade) <= program.max_grade_span
         and frozenset((other.student.student_id, item.student.student_id)) not in instance.apart
-        and any(
-            item.index in p.free_set and other.index in p.free_set
-            for (bucket, _), patterns in instance.patterns.items()
-            if bucket == item.bucket
-            for p in patterns
-        )
     ]
     if len(others) + 1 >= program.min_size:
         return None

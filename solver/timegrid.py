@@ -66,6 +66,7 @@ class TimeGrid:
         for block in school.timetable:
             self._blocks_by_owner[block.owner].append(block)
         self._student_days: dict[tuple[str, str], dict[Day, DayMinutes]] = {}
+        self._staff_slots: dict[tuple[str, int], tuple[Slot, ...]] = {}
 
     def starts(self, minutes: int) -> list[int]:
         """Grid starts from which a session of this length ends by day_end."""
@@ -124,12 +125,16 @@ class TimeGrid:
     def windows_of(self, staff: Staff) -> list[tuple[Day, int, int]]:
         return self._windows.get(staff.staff_id, [])
 
-    def staff_slots(self, staff: Staff, minutes: int) -> list[Slot]:
-        """Grid starts at which a session of this length lies inside one availability row."""
-        slots = {
-            (day, start)
-            for day, window_start, window_end in self.windows_of(staff)
-            for start in self.starts(minutes)
-            if window_start <= start and start + minutes <= window_end
-        }
-        return sorted(slots, key=lambda s: (s[0].order, s[1]))
+    def staff_slots(self, staff: Staff, minutes: int) -> tuple[Slot, ...]:
+        """Grid starts at which a session of this length lies inside one availability row
+        (kept: greedy, pricing and reasons ask it for every pattern and need)."""
+        key = (staff.staff_id, minutes)
+        if key not in self._staff_slots:
+            slots = {
+                (day, start)
+                for day, window_start, window_end in self.windows_of(staff)
+                for start in self.starts(minutes)
+                if window_start <= start and start + minutes <= window_end
+            }
+            self._staff_slots[key] = tuple(sorted(slots, key=lambda s: (s[0].order, s[1])))
+        return self._staff_slots[key]
