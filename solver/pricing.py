@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.linear_solver import pywraplp
 
@@ -43,6 +43,8 @@ class ColumnPool:
         self.member_values: dict[tuple[int, tuple[Slot, ...]], int] = {}
         self.prices: dict[Resource, float] = {}
         self.member_prices: dict[tuple[int, tuple[Slot, ...]], float] = {}
+        self.variables: dict[object, pywraplp.Variable] = {}
+        self.fixed: list[pywraplp.Variable] = []
         existing, self.candidates = self.candidates, []
         self.add(existing)
 
@@ -54,11 +56,23 @@ class ColumnPool:
             self.keys.add(candidate.key)
             self.candidates.append(candidate)
             variable = self.solver.NumVar(0.0, 1.0, "")
+            self.variables[candidate.key] = variable
             self.solver.Objective().SetCoefficient(variable, self.instance.search_value(candidate))
             for resource, capacity in resources(self.instance, candidate):
                 self._row(resource, capacity).SetCoefficient(variable, 1.0)
             added += 1
         return added
+
+    def fix(self, groups: list[Candidate]) -> None:
+        """These groups run in the LP: prices then say what is worth adding around them."""
+        self.fixed = [self.variables[c.key] for c in groups if c.key in self.variables]
+        for variable in self.fixed:
+            variable.SetLb(1.0)
+
+    def release(self) -> None:
+        for variable in self.fixed:
+            variable.SetLb(0.0)
+        self.fixed = []
 
     def _row(self, resource: Resource, capacity: int) -> pywraplp.Constraint:
         if resource not in self.rows:
@@ -134,38 +148,69 @@ def _priced_candidates(pool: ColumnPool, deadline: float) -> list[Offer]:
     found: list[Offer] = []
     for (bucket, sessions), patterns in instance.patterns.items():
         minutes = instance.buckets[bucket][0].program.minutes
-        for staff in instance.qualified_staff(bucket):
-            slots = instance.staff_slots(staff, minutes)
-            for pattern in patterns:
-                if slots.issuperset(pattern.slots):
-                    found += _price_pattern(pool, staff, pattern, sessions)
+        offering = [
+            (staff, instance.staff_slots(staff, minutes))
+            for staff in instance.qualified_staff(bucket)
+        ]
+        for pattern in patterns:
+            free = [staff for staff, slots in offering if slots.issuperset(pattern.slots)]
+            if free:
+                found += _price_pattern(pool, free, pattern, sessions)
         if time.monotonic() > deadline:
             break
     return found
 
 
-def _price_pattern(pool: ColumnPool, staff: Staff, pattern: Pattern, sessions: int) -> list[Offer]:
+def _price_pattern(
+    pool: ColumnPool, free_staff: list[Staff], pattern: Pattern, sessions: int
+) -> list[Offer]:
+    """The best groups of these times for each staff member free then.
+
+    What a member is worth, and so the best member sets, do not depend on who teaches,
+    except for needs whose old group this would be: they are worked out once.
+    """
     instance = pool.instance
-    probe = Candidate(staff.staff_id, ("", "", 2), (), pattern.slots, _minutes(pool, pattern), 0)
-    staff_price = sum(pool.price(r) for r, _ in staff_resources(instance, probe))
-    worth: dict[int, float] = {}
-    bucket = instance.by_index[pattern.free[0]].bucket
-    signature = signature_of(staff.staff_id, bucket[0], bucket[1], pattern.slots, probe.minutes)
-    for index in pattern.free:
-        staying = instance.stay_bonus(index, signature) - instance.moved_cost(index, signature)
-        worth[index] = (
-            pool.member_value(index, pattern.slots) + staying - pool.member_price(index, probe)
-        )
-    result: list[Offer] = []
+    probe = Candidate("", ("", "", 2), (), pattern.slots, _minutes(pool, pattern), 0)
+    base = {
+        index: pool.member_value(index, pattern.slots) - pool.member_price(index, probe)
+        for index in pattern.free
+    }
     max_size = instance.by_index[pattern.free[0]].program.max_size
-    most = sum(sorted((w for w in worth.values() if w > 0), reverse=True)[:max_size])
-    if most - staff_price <= EPSILON:
-        return result  # no group of these times can price out
-    for members in best_members(instance, pattern, sessions, worth)[:2]:
-        reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price
-        if reduced > EPSILON:
-            result.append((reduced, staff, members, pattern.slots))
+    shared: list[tuple[int, ...]] | None = None
+    result: list[Offer] = []
+    for staff in free_staff:
+        staffed = replace(probe, staff_id=staff.staff_id)
+        staff_price = sum(pool.price(r) for r, _ in staff_resources(instance, staffed))
+        worth = _with_history(instance, base, staffed)
+        most = sum(sorted((w for w in worth.values() if w > 0), reverse=True)[:max_size])
+        if most - staff_price <= EPSILON:
+            continue  # no group of these times can price out with this staff member
+        if worth is not base:
+            member_sets = best_members(instance, pattern, sessions, worth)[:2]
+        else:
+            shared = shared or best_members(instance, pattern, sessions, base)[:2]
+            member_sets = shared
+        for members in member_sets:
+            reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price
+            if reduced > EPSILON:
+                result.append((reduced, staff, members, pattern.slots))
     return result
+
+
+def _with_history(instance: Instance, base: dict[int, float], group: Candidate) -> dict[int, float]:
+    """Members' worth with what keeping or moving them from last window's group adds."""
+    if not instance.old_signature:
+        return base
+    bucket = instance.by_index[next(iter(base))].bucket
+    signature = signature_of(group.staff_id, bucket[0], bucket[1], group.slots, group.minutes)
+    changes = {
+        index: instance.stay_bonus(index, signature) - instance.moved_cost(index, signature)
+        for index in base
+        if index in instance.old_signature
+    }
+    if not any(changes.values()):
+        return base
+    return {index: worth + changes.get(index, 0) for index, worth in base.items()}
 
 
 def _minutes(pool: ColumnPool, pattern: Pattern) -> int:

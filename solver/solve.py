@@ -2,7 +2,9 @@
 
 The phases, each keeping the best schedule so far: the greedy roster (a first
 schedule in well under a second), column generation (which candidate groups are
-worth considering), and CP-SAT over the candidates, warm-started from the greedy.
+worth considering), CP-SAT over the candidates, warm-started from the greedy, and,
+with the time left once no group prices out, neighbourhoods: part of the schedule
+held fixed while new groups are priced around it.
 Regenerating from last window's schedule, the search also values keeping needs in their
 old groups (`Instance.stay_bonus`).  Whatever is returned has passed `solver.verify` first.
 """
@@ -10,6 +12,7 @@ old groups (`Instance.stay_bonus`).  Whatever is returned has passed `solver.ver
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -45,6 +48,10 @@ ROUNDS_PER_SECOND = 1.0
 """Reproducible mode: column-generation rounds allowed per second of the time limit."""
 BOUND_SHARE = 0.2
 """Share of the time limit the bound's LP may take (it needs far less on every fixture)."""
+NEIGHBOURHOOD_SHARE = 0.2
+"""Improving: besides one staff member's groups, this share of the others is freed."""
+NEIGHBOURHOOD_ROUNDS = 3
+"""Improving: column-generation rounds around each neighbourhood."""
 SAFETY = 3.0
 """Reproducible mode: wall-clock limit as a multiple of the time limit, never reached in
 practice, so a pathological instance still ends."""
@@ -194,6 +201,9 @@ def solve(
         report("fill", _fill(instance, pool, best))
         if done:
             break
+    if not search.reproducible:
+        end = search_started + search.time_limit
+        _improve(instance, pool, end, search, report, lambda: best, stop)
     schedule = _schedule(instance, best, bound, time.monotonic() - started)
     return SolveResult(schedule, greedy_placed, previous_warnings(instance))
 
@@ -222,6 +232,39 @@ def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list
     filled = greedy_roster(instance, groups)
     pool.add(filled)
     return filled
+
+
+def _improve(
+    instance: Instance,
+    pool: ColumnPool,
+    deadline: float,
+    options: SolveOptions,
+    report: Callable[[str, list[Candidate]], None],
+    current: Callable[[], list[Candidate]],
+    stop: threading.Event | None,
+) -> None:
+    """Use the time left once CP-SAT has packed the pool as well as it can (on a typical
+    school it proves that within seconds, and most of the limit went unused): free the
+    groups of one staff member and a share of the others, price new groups with the rest
+    fixed in the LP, so the prices say what fits around them, and pack the pool again."""
+    rng = random.Random(options.seed)
+    while time.monotonic() < deadline and not (stop and stop.is_set()):
+        best = current()
+        freed = _neighbourhood(best, rng)
+        pool.fix([c for c in best if c.key not in freed])
+        generate_columns(pool, deadline, None, stop, pool.rounds + NEIGHBOURHOOD_ROUNDS)
+        pool.release()
+        model, choice = build_packing_model(instance, pool.candidates)
+        seconds = min(deadline - time.monotonic(), PACK_SHARE * options.time_limit)
+        _pack(model, choice, best, options, seconds, report, stop)
+        report("fill", _fill(instance, pool, current()))
+
+
+def _neighbourhood(groups: list[Candidate], rng: random.Random) -> set[object]:
+    """The keys of one staff member's groups and of a share of the others."""
+    staff = sorted({c.staff_id for c in groups})
+    chosen = rng.choice(staff) if staff else None
+    return {c.key for c in groups if c.staff_id == chosen or rng.random() < NEIGHBOURHOOD_SHARE}
 
 
 def _objective_bound(instance: Instance, seconds: float) -> int | None:
