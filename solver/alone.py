@@ -2,11 +2,14 @@
 
 One small CP-SAT model per need: one group that must hold the need, with one
 assumption literal per rule family that could rule the group out.  Feasible: the
-group found is a column the search may use, and the need is unplaced only for want
-of capacity.  Infeasible: CP-SAT names a sufficient set of rules, shrunk here by
-deletion, and that set is the reason, where no single rule alone is (the pre-checks
-in `solver.reasons` catch those first).  Assumptions need one worker and no
-objective (solver-notes: or-tools #3102, #3943).
+need is unplaced only for want of capacity.  Infeasible: CP-SAT names a sufficient
+set of rules, shrunk here by deletion, and that set is the reason, where no single
+rule alone is (the pre-checks in `solver.reasons` catch those first).  Assumptions
+need one worker and no objective (solver-notes: or-tools #3102, #3943).
+
+The same model, with every rule on and the most members sought, gives the
+search a group for a need that no one-start meeting pattern can hold
+(`lone_groups`), and the reason its size ("at most 1 student can meet").
 """
 
 from __future__ import annotations
