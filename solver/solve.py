@@ -201,7 +201,7 @@ def solve(
         report("fill", _fill(instance, pool, best))
         if done:
             break
-    if not search.reproducible:
+    if not search.reproducible:  # how many neighbourhoods fit depends on the clock
         end = search_started + search.time_limit
         _improve(instance, pool, end, search, report, lambda: best, stop)
     schedule = _schedule(instance, best, bound, time.monotonic() - started)
