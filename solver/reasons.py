@@ -123,9 +123,10 @@ def _no_group(instance: Instance, item: NeedItem, rules: list[Rule]) -> str:
         text = f"{opening}: {_and(r.value for r in rules)} together rule it out."
     else:
         limits = _and(r.value for r in rules if r is not Rule.SIZE)
+        under = f"under {limits}, " if limits else ""
         students = "1 student" if largest == 1 else f"{largest} students"
         text = (
-            f"{opening}: under {limits}, at most {students} with this need can meet together, "
+            f"{opening}: {under}at most {students} with this need can meet together, "
             f"and a group needs at least {item.program.min_size} (min_size in programs.csv)."
         )
     details = [_rule_detail(instance, item, rule) for rule in rules]
