@@ -33,4 +33,3 @@ def test_a_possible_group_is_returned_with_its_members_and_times() -> None:
     assert isinstance(found, LoneGroup)
     assert found.members == (0, 1)
     assert all(start == 8 * 60 for _, start in found.slots)
-
