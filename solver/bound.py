@@ -161,8 +161,11 @@ def _add_need(
     item: NeedItem,
     attends: dict[tuple[int, str], list[tuple[Slot, int]]],
 ) -> None:
-    """Rules 4, 5 and 10: placed at most once, with one staff member, n distinct days."""
+    """Rules 4, 5 and 10: placed at most once, with one staff member, n distinct days
+    (and no more days than the bucket's longest group meets: `prefer` minutes on
+    extra days would otherwise count)."""
     serve = instance.school.settings.objective.serve(item.need.tier)
+    longest = max(other.sessions for other in instance.buckets[item.bucket])
     placed_once = lp.row(high=1)
     for staff in instance.qualified_staff(item.bucket):
         sessions = attends.get((item.index, staff.staff_id))
@@ -170,11 +173,13 @@ def _add_need(
             continue
         placed = lp.variable(serve)
         lp.add(placed_once, placed, 1)
-        enough = lp.row(low=0)
+        enough, at_most = lp.row(low=0), lp.row(high=0)
         lp.add(enough, placed, -item.sessions)
+        lp.add(at_most, placed, -longest)
         once_a_day: dict[object, int] = {}
         for (day, _), member in sessions:
             lp.add(enough, member, 1)
+            lp.add(at_most, member, 1)
             if day not in once_a_day:
                 once_a_day[day] = lp.row(high=0)
                 lp.add(once_a_day[day], placed, -1)
