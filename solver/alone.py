@@ -50,8 +50,9 @@ class LoneGroup:
 class _Model:
     """One group around `item`: its staff member, members, and a start on each of n days."""
 
-    def __init__(self, instance: Instance, item: NeedItem, qualified: list[Staff]) -> None:
-        self.instance, self.item, self.qualified = instance, item, qualified
+    def __init__(self, instance: Instance, item: NeedItem) -> None:
+        self.instance, self.item = instance, item
+        self.qualified = qualified = instance.qualified_staff(item.bucket)
         self.model = cp_model.CpModel()
         self.rules = {rule: self.model.new_bool_var(rule.name) for rule in Rule}
         grid = instance.grid
@@ -174,8 +175,7 @@ class _Model:
 def group_alone(instance: Instance, item: NeedItem) -> LoneGroup | list[Rule]:
     """A group holding the need under every rule, or the fewest rule families found that
     together leave none (empty when the model ran out of time undecided)."""
-    qualified = instance.qualified_staff(item.bucket)
-    model = _Model(instance, item, qualified)
+    model = _Model(instance, item)
     model.add_rules()
     solver, found = model.solve(set(Rule))
     if found:
@@ -237,7 +237,7 @@ def fits_a_group_quickly(instance: Instance, item: NeedItem) -> bool:
 
 
 def _largest(instance: Instance, item: NeedItem) -> LoneGroup | None:
-    model = _Model(instance, item, instance.qualified_staff(item.bucket))
+    model = _Model(instance, item)
     model.add_rules()
     for rule, literal in model.rules.items():
         model.model.add(literal == (rule is not Rule.SIZE))

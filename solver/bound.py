@@ -216,22 +216,3 @@ def _prices(lp: RelaxationLP, deadline: float) -> list[float] | None:
     if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     return [row.dual_value() for row in rows]
-
-
-def best_need_value(instance: Instance, item: NeedItem, staff: Staff) -> int | None:
-    """The most this need could add with this staff member, or None if it cannot meet n times.
-
-    Per day, the best start where the staff member is available and the student is
-    free; the need is credited with its best `sessions` days.
-    """
-    grid = instance.grid
-    minutes = item.program.minutes
-    best_by_day: dict[object, int] = {}
-    for day, start in grid.staff_slots(staff, minutes):
-        if grid.student_is_free(item.student, day, start, minutes):
-            value = grid.pull_out_value(item.student, day, start, minutes)
-            best_by_day[day] = max(value, best_by_day.get(day, value))
-    if len(best_by_day) < item.sessions:
-        return None
-    top = sorted(best_by_day.values(), reverse=True)[: item.sessions]
-    return instance.school.settings.objective.serve(item.need.tier) + sum(top)

@@ -42,7 +42,6 @@ class ColumnPool:
 
     instance: Instance
     candidates: list[Candidate]
-    lp_value: float = 0.0
     rounds: int = 0
 
     def __post_init__(self) -> None:
@@ -92,7 +91,6 @@ class ColumnPool:
     def solve(self) -> None:
         self.solver.Objective().SetMaximization()
         self.solver.Solve()
-        self.lp_value = self.solver.Objective().Value()
         # pricing asks for millions of prices a round: read each row's once
         duals = ((resource, row.dual_value()) for resource, row in self.rows.items())
         self.prices = {resource: dual for resource, dual in duals if dual > 0}
@@ -198,7 +196,8 @@ def _price_pattern(
         if worth is not base:
             member_sets = best_members(instance, pattern, sessions, worth)[:2]
         else:
-            shared = shared or best_members(instance, pattern, sessions, base)[:2]
+            if shared is None:
+                shared = best_members(instance, pattern, sessions, base)[:2]
             member_sets = shared
         for members in member_sets:
             reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price

@@ -33,7 +33,7 @@ from solver.continuity import (
 )
 from solver.greedy import greedy_roster
 from solver.model import School
-from solver.packing import GroupChoice, build_packing_model
+from solver.packing import build_packing_model
 from solver.pricing import ColumnPool, generate_columns
 from solver.problems import Problem
 from solver.reasons import reasons_for
@@ -196,8 +196,7 @@ def solve(
         pack_seconds = search.time_limit * pack_share - (time.monotonic() - search_started)
         if search.reproducible:
             pack_seconds = search.time_limit * (pack_share - share)
-        model, choice = build_packing_model(instance, pool.candidates)
-        _pack(model, choice, best, search, pack_seconds, report, stop)
+        _pack(instance, pool, best, search, pack_seconds, report, stop)
         report("fill", _fill(instance, pool, best))
         if done:
             break
@@ -254,9 +253,8 @@ def _improve(
         pool.fix([c for c in best if c.key not in freed])
         generate_columns(pool, deadline, None, stop, pool.rounds + NEIGHBOURHOOD_ROUNDS)
         pool.release()
-        model, choice = build_packing_model(instance, pool.candidates)
         seconds = min(deadline - time.monotonic(), PACK_SHARE * options.time_limit)
-        _pack(model, choice, best, options, seconds, report, stop)
+        _pack(instance, pool, best, options, seconds, report, stop)
         report("fill", _fill(instance, pool, current()))
 
 
@@ -274,16 +272,17 @@ def _objective_bound(instance: Instance, seconds: float) -> int | None:
 
 
 def _pack(
-    model: cp_model.CpModel,
-    choice: GroupChoice,
+    instance: Instance,
+    pool: ColumnPool,
     hint: list[Candidate],
     options: SolveOptions,
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
 ) -> None:
-    """CP-SAT over the candidates, warm-started from the best schedule so far; each
-    improving solution goes to `report`, which keeps the best."""
+    """CP-SAT over the pool's candidates, warm-started from the best schedule so far;
+    each improving solution goes to `report`, which keeps the best."""
+    model, choice = build_packing_model(instance, pool.candidates)
     hinted = {c.key for c in hint}
     choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
     solver = cp_model.CpSolver()
