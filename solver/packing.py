@@ -3,14 +3,15 @@
 A candidate group already keeps every rule about itself (rules 1-6 and 8, see
 `solver.candidates`).  What is left are the rules between groups, each a family
 of packing rows: a row names a shared resource (a need, a staff member's minute,
-a student's minute, a staff member's group or daily session budget) and how many
-chosen groups may use it.  The LP of column generation and the CP-SAT model read
-the same rows, so both enforce exactly the same rules.
+a student's minute, a staff member's group or daily session budget, a person's
+time of day across most of the week) and how many chosen groups may use it.  The
+LP of column generation and the CP-SAT model read the same rows, so both enforce
+exactly the same rules.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from solver.candidates import Candidate, Instance
 from solver.continuity import group_signature
+from solver.values import Day
 
 Resource = tuple[object, ...]
 
@@ -25,14 +27,15 @@ Resource = tuple[object, ...]
 def staff_resources(instance: Instance, candidate: Candidate) -> list[tuple[Resource, int]]:
     """Rule 7: staff time (with buffer), groups and sessions per day, with capacities."""
     staff = instance.school.staff_by_id[candidate.staff_id]
-    used: list[tuple[Resource, int]] = []
-    for day, start in candidate.slots:
-        end = start + candidate.minutes + staff.buffer_minutes
+    covered = _covered(instance, candidate, staff.buffer_minutes)
+    used: list[tuple[Resource, int]] = [
+        (("staff", staff.staff_id, day, t), 1) for day, t in covered
+    ]
+    used += [(("staff-week", staff.staff_id, t), 1) for t in _most_days(instance, covered)]
+    if staff.max_sessions_per_day is not None:
         used += [
-            (("staff", staff.staff_id, day, t), 1) for t in instance.grid.grid_points(start, end)
+            (("day", staff.staff_id, day), staff.max_sessions_per_day) for day, _ in candidate.slots
         ]
-        if staff.max_sessions_per_day is not None:
-            used.append((("day", staff.staff_id, day), staff.max_sessions_per_day))
     if staff.max_groups is not None:
         used.append((("groups", staff.staff_id), staff.max_groups))
     return used
@@ -42,11 +45,35 @@ def member_resources(instance: Instance, index: int, candidate: Candidate) -> li
     """Rules 9 and 10: the need itself, and the student's minutes if they have other needs."""
     item = instance.by_index[index]
     used: list[Resource] = [("need", index)]
-    if instance.needs_of_student[item.student.student_id] > 1:
-        for day, start in candidate.slots:
-            points = instance.grid.grid_points(start, start + candidate.minutes)
-            used += [("student", item.student.student_id, day, t) for t in points]
+    student_id = item.student.student_id
+    if instance.needs_of_student[student_id] > 1:
+        covered = _covered(instance, candidate, 0)
+        used += [("student", student_id, day, t) for day, t in covered]
+        used += [("student-week", student_id, t) for t in _most_days(instance, covered)]
     return used
+
+
+def _covered(instance: Instance, candidate: Candidate, buffer: int) -> list[tuple[Day, int]]:
+    """The (day, grid point) pairs a group's sessions cover, with a trailing buffer."""
+    return [
+        (day, t)
+        for day, start in candidate.slots
+        for t in instance.grid.grid_points(start, start + candidate.minutes + buffer)
+    ]
+
+
+def _most_days(instance: Instance, covered: list[tuple[Day, int]]) -> list[int]:
+    """The times of day a group covers on more than half the school's days.
+
+    Two such groups of one person always meet on a common day at that time, so at most
+    one of them runs: a row the day-by-day rows imply for whole groups but not for
+    fractions of them.  Without it the LP runs three three-day groups at the same time
+    at one half each (Mon-Wed, Wed-Fri, Mon+Thu+Fri: every day at most once), 1.5 groups
+    where only one fits, and its value and prices overstate what the week can hold.
+    """
+    days = Counter(t for _, t in covered)
+    most = len(instance.school.settings.days) // 2 + 1
+    return sorted(t for t, count in days.items() if count >= most)
 
 
 def resources(instance: Instance, candidate: Candidate) -> list[tuple[Resource, int]]:
@@ -104,14 +131,14 @@ def add_no_staff_double_booking_rule(
     """Rule 7: a staff member's sessions never overlap and keep the buffer between them;
     max_sessions_per_day and max_groups hold.  Sessions start on the grid, so two
     overlap exactly when one covers the other's grid start: one row per grid point."""
-    _add_capacity_rows(model, choice, instance, {"staff", "day", "groups"})
+    _add_capacity_rows(model, choice, instance, {"staff", "staff-week", "day", "groups"})
 
 
 def add_no_student_double_booking_rule(
     model: cp_model.CpModel, choice: GroupChoice, instance: Instance
 ) -> None:
     """Rule 9: a student's sessions in different subjects never overlap."""
-    _add_capacity_rows(model, choice, instance, {"student"})
+    _add_capacity_rows(model, choice, instance, {"student", "student-week"})
 
 
 def add_one_group_per_need_rule(

@@ -1,0 +1,53 @@
+"""The packing rows: what the LP of column generation and CP-SAT may choose together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from solver.candidates import Instance
+from solver.model import School
+from solver.pricing import ColumnPool
+from solver.values import Day
+from tests.builders import need, program, school, staff, student, window
+
+WEEKS = [(Day.MON, Day.TUE, Day.WED), (Day.WED, Day.THU, Day.FRI), (Day.MON, Day.THU, Day.FRI)]
+"""Any two share a day, yet no day is in all three: halves of all three fit day by day."""
+
+
+def one_teacher_three_students() -> School:
+    return school(
+        students=[student(i) for i in "ABC"],
+        needs=[need(i) for i in "ABC"],
+        programs=[program(2, sessions_per_week=3)],
+        availability=[window(start="08:00", end="08:30")],
+    )
+
+
+def one_student_three_teachers() -> School:
+    subjects = ["reading", "math", "writing"]
+    return school(
+        students=[student("A")],
+        needs=[need("A", subject=subject) for subject in subjects],
+        programs=[program(2, subject=subject, sessions_per_week=3) for subject in subjects],
+        staff=[staff(f"T{n}", teaches=subject) for n, subject in enumerate(subjects)],
+        availability=[window(f"T{n}", start="08:00", end="08:30") for n in range(3)],
+    )
+
+
+@pytest.mark.parametrize("build", [one_teacher_three_students, one_student_three_teachers])
+def test_the_lp_runs_one_of_three_groups_sharing_a_time_on_most_days(
+    build: Callable[[], School],
+) -> None:
+    """Three three-day groups at 08:00, each pair sharing a person on a common day: the
+    LP of column generation runs one of them, not half of each (1.5 groups)."""
+    s = build()
+    instance = Instance.of(s)
+    groups = [
+        instance.candidate(s.staff[n % len(s.staff)], (n,), tuple((day, 480) for day in days))
+        for n, days in enumerate(WEEKS)
+    ]
+    pool = ColumnPool(instance, groups)
+    pool.solve()
+    assert pool.solver.Objective().Value() == pytest.approx(groups[0].value, rel=1e-3)
