@@ -40,14 +40,17 @@ from solver.reasons import reasons_for
 from solver.schedule import Group, Schedule, Session, Status, Unplaced
 from solver.verify import assert_valid, objective_of
 
+BOUND_SHARE = 0.5
+"""Share of the time limit the bound's relaxation may take beside the search.  A school
+whose relaxation is not expected to be solved in it is not tried: building it is Python
+work that slows the search (on the 900-need K-8 at 60 s, trying took 6% of the placed
+needs, and the bound still did not come)."""
 PHASES = (0.05, 0.15, 0.4, 0.65)
 """Column generation runs until these shares of the time limit; CP-SAT packs after each."""
 PACK_SHARE = 0.1
 """Share of the time limit each intermediate CP-SAT packing may take."""
 ROUNDS_PER_SECOND = 1.0
 """Reproducible mode: column-generation rounds allowed per second of the time limit."""
-BOUND_SHARE = 0.2
-"""Share of the time limit the bound's LP may take (it needs far less on every fixture)."""
 NEIGHBOURHOOD_SHARE = 0.2
 """Improving: besides one staff member's groups, this share of the others is freed."""
 NEIGHBOURHOOD_ROUNDS = 3
@@ -148,7 +151,7 @@ def solve(
     kept = kept_groups(instance)
     instance.stays = stayers(instance, kept)
     targets = pin_targets(instance, kept)
-    bound: int | None = None
+    bound = _Bound()
     best: list[Candidate] = greedy_roster(instance, kept)
     if not _pins_hold(best, targets):
         raise PinError("pins.csv: the pinned groups clash with each other (staff or student).")
@@ -166,13 +169,12 @@ def solve(
                     _placed(best),
                     len(school.needs),
                     _value(best),
-                    bound,
+                    bound.value,
                 )
             )
 
     report("greedy", best)
-    bound_seconds = options.time_limit * (SAFETY if options.reproducible else BOUND_SHARE)
-    bound = _objective_bound(instance, bound_seconds)
+    bound.start(instance, options, started)
     report("bound", best)
     search_started = time.monotonic()
     search = _remaining(options, search_started - started)
@@ -203,7 +205,8 @@ def solve(
     if not search.reproducible:  # how many neighbourhoods fit depends on the clock
         end = search_started + search.time_limit
         _improve(instance, pool, end, search, report, lambda: best, stop)
-    schedule = _schedule(instance, best, bound, time.monotonic() - started)
+    waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
+    schedule = _schedule(instance, best, bound.wait(waited), time.monotonic() - started)
     return SolveResult(schedule, greedy_placed, previous_warnings(instance))
 
 
@@ -217,7 +220,7 @@ def greedy_schedule(school: School) -> Schedule:
 
 
 def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
-    """The phases share what the first schedule and the bound left of the time limit
+    """The phases share what the first schedule left of the time limit
     (all of it in reproducible mode, where budgets never depend on the clock)."""
     if options.reproducible:
         return options
@@ -265,10 +268,34 @@ def _neighbourhood(groups: list[Candidate], rng: random.Random) -> set[object]:
     return {c.key for c in groups if c.staff_id == chosen or rng.random() < NEIGHBOURHOOD_SHARE}
 
 
-def _objective_bound(instance: Instance, seconds: float) -> int | None:
-    """Objectives are whole numbers, so the certified LP bound rounds down."""
-    bound = upper_bound(instance, seconds)
-    return None if bound is None else math.floor(bound + 1e-6)
+class _Bound:
+    """The relaxation's bound, worked out beside the search: PDLP lets go of Python while
+    it solves, and the search no longer waits for it (k8: 10-20 s; the 900-need school
+    had no bound in the 12 s it was given).  With one worker it is worked out first, so
+    that nothing in the result depends on the clock."""
+
+    def __init__(self) -> None:
+        self.value: int | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, instance: Instance, options: SolveOptions, started: float) -> None:
+        if options.reproducible:
+            self._work(instance, SAFETY * options.time_limit)
+            return
+        seconds = started + BOUND_SHARE * options.time_limit - time.monotonic()
+        self._thread = threading.Thread(target=self._work, args=(instance, seconds), daemon=True)
+        self._thread.start()
+
+    def _work(self, instance: Instance, seconds: float) -> None:
+        bound = upper_bound(instance, seconds)
+        # objectives are whole numbers, so the certified LP bound rounds down
+        self.value = None if bound is None else math.floor(bound + 1e-6)
+
+    def wait(self, seconds: float) -> int | None:
+        """The bound, once the relaxation is done or `seconds` have passed."""
+        if self._thread is not None:
+            self._thread.join(max(0.0, seconds))
+        return self.value
 
 
 def _pack(
