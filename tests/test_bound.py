@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from solver.bound import RelaxationLP, upper_bound
 from solver.candidates import Instance
+from solver.loading import load_school
 from solver.solve import SolveOptions, solve
 from tests.builders import need, program, school, student, window
+
+SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "small"
 
 
 def test_any_prices_give_a_bound_at_least_the_lp_optimum() -> None:
@@ -45,3 +50,14 @@ def test_no_time_for_the_relaxation_gives_no_bound_rather_than_a_wrong_one() -> 
     )
     assert upper_bound(Instance.of(s), seconds=0.0) is None
     assert upper_bound(Instance.of(s), seconds=5.0) is not None
+
+
+def test_the_bound_worked_out_beside_the_search_is_the_one_worked_out_first() -> None:
+    """Two workers solve the relaxation in a thread while the search runs; one worker
+    solves it first (so nothing depends on the clock).  Both give the same bound."""
+    s = load_school(SMALL).school
+    assert s is not None
+    first = solve(s, SolveOptions(time_limit=2, workers=1)).schedule
+    beside = solve(s, SolveOptions(time_limit=2, workers=2)).schedule
+    assert first.best_bound is not None
+    assert beside.best_bound == first.best_bound
