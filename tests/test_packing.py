@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from solver.candidates import Instance
 from solver.model import School
+from solver.packing import resources
 from solver.pricing import ColumnPool
 from solver.values import Day
-from tests.builders import need, program, school, staff, student, window
+from tests.builders import WEEK, need, program, school, staff, student, window
 
 WEEKS = [(Day.MON, Day.TUE, Day.WED), (Day.WED, Day.THU, Day.FRI), (Day.MON, Day.THU, Day.FRI)]
 """Any two share a day, yet no day is in all three: halves of all three fit day by day."""
@@ -51,3 +54,36 @@ def test_the_lp_runs_one_of_three_groups_sharing_a_time_on_most_days(
     pool = ColumnPool(instance, groups)
     pool.solve()
     assert pool.solver.Objective().Value() == pytest.approx(groups[0].value, rel=1e-3)
+
+
+@st.composite
+def weeks(draw: st.DrawFn) -> tuple[tuple[Day, int], ...]:
+    """A group's sessions: distinct days, each at any start (changes allowed)."""
+    days = draw(st.lists(st.sampled_from(WEEK), min_size=1, max_size=5, unique=True))
+    starts = [draw(st.sampled_from([480, 510, 540])) for _ in days]
+    return tuple(sorted(zip(days, starts, strict=True), key=lambda slot: slot[0].order))
+
+
+@given(first=weeks(), second=weeks())
+def test_two_groups_sharing_a_time_across_the_week_clash_on_some_day(
+    first: tuple[tuple[Day, int], ...], second: tuple[tuple[Day, int], ...]
+) -> None:
+    """The week rows forbid no pair of groups the day-by-day rows allow, so they never
+    cut off a schedule: they only stop fractions of groups from filling a week."""
+    s = school(
+        students=[student(i) for i in "AB"],
+        needs=[need("A"), need("A", subject="math"), need("B")],
+        programs=[program(2, subject=subject) for subject in ("reading", "math")],
+        staff=[staff("T1", teaches="reading, math")],
+        availability=[window()],
+    )
+    instance = Instance.of(s)
+    for members in [((0,), (2,)), ((0,), (1,))]:  # one teacher; one student in two subjects
+        groups = [
+            instance.candidate(s.staff[0], m, slots)
+            for m, slots in zip(members, (first, second), strict=True)
+        ]
+        used = [{r for r, _ in resources(instance, g)} for g in groups]
+        shared = used[0] & used[1]
+        if any(r[0] in ("staff-week", "student-week") for r in shared):
+            assert any(r[0] in ("staff", "student") for r in shared)
