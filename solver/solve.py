@@ -190,9 +190,7 @@ def solve(
             _deadline(search, search_started, share),
             lambda _: report("columns", best),
             stop,
-            max(1, round(share * search.time_limit * ROUNDS_PER_SECOND))
-            if search.reproducible
-            else None,
+            _rounds(search, share) if search.reproducible else None,
         )
         pack_share = 1.0 if done or share == PHASES[-1] else share + PACK_SHARE
         pack_seconds = search.time_limit * pack_share - (time.monotonic() - search_started)
@@ -202,9 +200,10 @@ def solve(
         report("fill", _fill(instance, pool, best))
         if done:
             break
-    if not search.reproducible:  # how many neighbourhoods fit depends on the clock
-        end = search_started + search.time_limit
-        _improve(instance, pool, end, search, report, lambda: best, stop)
+    # with one worker, neighbourhoods spend the column-generation rounds left, not the clock
+    rounds = _rounds(search, PHASES[-1]) if search.reproducible else None
+    end = _deadline(search, search_started, 1.0)
+    _improve(instance, pool, end, rounds, search, report, lambda: best, stop)
     waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
     schedule = _schedule(instance, best, bound.wait(waited), time.monotonic() - started)
     return SolveResult(schedule, greedy_placed, previous_warnings(instance))
@@ -236,10 +235,16 @@ def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list
     return filled
 
 
+def _rounds(options: SolveOptions, share: float) -> int:
+    """Reproducible mode: the column-generation rounds allowed up to this share of the limit."""
+    return max(1, round(share * options.time_limit * ROUNDS_PER_SECOND))
+
+
 def _improve(
     instance: Instance,
     pool: ColumnPool,
     deadline: float,
+    rounds: int | None,
     options: SolveOptions,
     report: Callable[[str, list[Candidate]], None],
     current: Callable[[], list[Candidate]],
@@ -248,9 +253,13 @@ def _improve(
     """Use the time left once CP-SAT has packed the pool as well as it can (on a typical
     school it proves that within seconds, and most of the limit went unused): free the
     groups of one staff member and a share of the others, price new groups with the rest
-    fixed in the LP, so the prices say what fits around them, and pack the pool again."""
+    fixed in the LP, so the prices say what fits around them, and pack the pool again.
+    With one worker they run until the pool has had `rounds` rounds of column generation
+    (each neighbourhood has at least one), so the result does not depend on the clock."""
     rng = random.Random(options.seed)
     while time.monotonic() < deadline and not (stop and stop.is_set()):
+        if rounds is not None and pool.rounds >= rounds:
+            break
         best = current()
         freed = _neighbourhood(best, rng)
         pool.fix([c for c in best if c.key not in freed])
