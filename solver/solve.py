@@ -279,9 +279,8 @@ def _neighbourhood(groups: list[Candidate], rng: random.Random) -> set[object]:
 
 class _Bound:
     """The relaxation's bound, worked out beside the search: PDLP lets go of Python while
-    it solves, and the search no longer waits for it (k8: 10-20 s; the 900-need school
-    had no bound in the 12 s it was given).  With one worker it is worked out first, so
-    that nothing in the result depends on the clock."""
+    it solves, so the search need not wait for it (on k8 it waited 10-20 s).  With one
+    worker it is worked out first, so that nothing in the result depends on the clock."""
 
     def __init__(self) -> None:
         self.value: int | None = None
