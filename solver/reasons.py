@@ -165,16 +165,21 @@ def _rule_detail(instance: Instance, item: NeedItem, rule: Rule) -> str:
 
 
 def _free_with(instance: Instance, item: NeedItem, staff: Staff) -> str:
-    minutes = item.program.minutes
+    windows = _common_windows(instance, item, staff)
+    shown = ", ".join(windows[:4]) + (f" and {len(windows) - 4} more" if len(windows) > 4 else "")
+    return f"This student and {staff.name} are both free {shown or 'at no time'}."
+
+
+def _common_windows(instance: Instance, item: NeedItem, staff: Staff) -> list[str]:
+    """When the student and the staff member are both free for a session: 'Mon 09:50-11:00'."""
     grid = instance.grid
+    minutes = item.program.minutes
     starts = [
         (day, start)
         for day, start in grid.staff_slots(staff, minutes)
         if grid.student_is_free(item.student, day, start, minutes)
     ]
-    windows = _windows_text(starts, minutes, grid.step)
-    shown = ", ".join(windows[:4]) + (f" and {len(windows) - 4} more" if len(windows) > 4 else "")
-    return f"This student and {staff.name} are both free {shown or 'at no time'}."
+    return _windows_text(starts, minutes, grid.step)
 
 
 def _windows_text(starts: list[tuple[Day, int]], minutes: int, step: int) -> list[str]:
@@ -191,15 +196,9 @@ def _windows_text(starts: list[tuple[Day, int]], minutes: int, step: int) -> lis
 def _capacity(
     instance: Instance, item: NeedItem, free_with: list[Staff], groups: list[Group]
 ) -> str:
-    grid = instance.grid
     minutes = item.program.minutes
     staff = free_with[0]
-    free_starts = [
-        (day, start)
-        for day, start in grid.staff_slots(staff, minutes)
-        if grid.student_is_free(item.student, day, start, minutes)
-    ]
-    free_days = _windows_text(free_starts, minutes, grid.step)
+    free_days = _common_windows(instance, item, staff)
     names = ", ".join(s.name for s in free_with)
     busy = _groups_in_the_way(instance, item, free_with, groups)
     return (
