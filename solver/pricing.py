@@ -9,7 +9,8 @@ do), which steadies column generation, and it stays fast as the pool grows
 six rounds 9% higher).
 Pricing enumerates every one-start meeting pattern of every bucket and qualified
 staff member, and picks members heuristically (`best_members`), so the loop
-stops when no such group prices out, or at its deadline.
+stops when no such group prices out, or at its deadline.  In the neighbourhoods,
+`solver.listing` also offers what that heuristic misses.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 from ortools.linear_solver import pywraplp
 
 from solver.candidates import Candidate, Instance, Pattern, best_members, signature_of
+from solver.listing import Listing
 from solver.model import Staff
 from solver.packing import Resource, member_resources, resources, staff_resources
 from solver.timegrid import Slot
@@ -123,9 +125,11 @@ def generate_columns(
     on_round: Callable[[ColumnPool], None] | None = None,
     stop: threading.Event | None = None,
     max_rounds: int | None = None,
+    listing: Listing | None = None,
 ) -> bool:
     """Add priced-out candidate groups until the deadline, max_rounds (counted over the
-    pool's life) or stop; True when none is left to add."""
+    pool's life) or stop; True when none is left to add.  With `listing`, its groups are
+    priced too."""
     while time.monotonic() < deadline and not (stop and stop.is_set()):
         if max_rounds is not None and pool.rounds >= max_rounds:
             break
@@ -134,6 +138,8 @@ def generate_columns(
         if on_round is not None:
             on_round(pool)
         found = _priced_candidates(pool, deadline)
+        if listing is not None:
+            found += _listed_candidates(pool, listing, deadline)
         found.sort(key=lambda offer: -offer[0])
         count = max(ADD_PER_ROUND, 2 * len(pool.instance.needs))
         best = [instance_candidate(pool.instance, offer) for offer in found[:count]]
@@ -167,6 +173,19 @@ def _priced_candidates(pool: ColumnPool, deadline: float) -> list[Offer]:
         if time.monotonic() > deadline:
             break
     return found
+
+
+def _listed_candidates(pool: ColumnPool, listing: Listing, deadline: float) -> list[Offer]:
+    """The listing's groups whose exact reduced cost is positive."""
+    instance = pool.instance
+    offers = []
+    for group in listing.groups(pool.price, deadline):
+        used = resources(instance, group)
+        reduced = instance.search_value(group) - sum(pool.price(r) for r, _ in used)
+        if reduced > EPSILON:
+            staff = instance.school.staff_by_id[group.staff_id]
+            offers.append((reduced, staff, group.members, group.slots))
+    return offers
 
 
 def _price_pattern(
