@@ -92,7 +92,7 @@ class Listing:
     @cached_property
     def families(self) -> list[Family]:
         """Listed on first use: a search that never gets to its neighbourhoods skips it
-        (about 3 s on the 900-need school)."""
+        (about 4 s on the 900-need school)."""
         return list(_families(self.instance))
 
     def groups(self, price: Price, deadline: float) -> list[Candidate]:
@@ -239,7 +239,7 @@ def _staff_price(instance: Instance, staff: Staff, minutes: int, slot: Slot, pri
 
     Asking packing itself, through a one-session group, cost 0.8 -> 1.1 s a call on k8,
     and keeping its answers per family took the first listing of the 900-need school
-    from 3 to 6 s.  A mismatch could only mis-rank an offer: `solver.pricing` prices
+    from 4.2 to 6.1 s.  A mismatch could only mis-rank an offer: `solver.pricing` prices
     every offered group through `solver.packing.resources` before keeping it.
     """
     day, start = slot
