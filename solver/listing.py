@@ -1,4 +1,5 @@
-"""Pricing by listing: every member set of a small family, each at its best times.
+"""Pricing by listing: every member set of a small family, each at its best times;
+and the bound on every schedule that column generation's prices then give.
 
 `solver.pricing` grows member sets around a few anchor needs and meets at one start
 time.  Once the schedule is good, what still improves it is often a group that
@@ -6,10 +7,13 @@ heuristic misses: a set no anchor grows, or members who can meet only at a diffe
 time each day (free at 10:45 on Wednesday and at 13:20 on Thursday), which costs
 `time_changes` a change and places a student.  Where a family (a staff member, a
 bucket, a session count) has few enough member sets to list, each set is priced at
-its best times, a chunk of sets at once in numpy, and the best of each chunk is
-offered to column generation, which keeps those whose exact reduced cost is positive.
-Measured on elementary at 60 s over three solver seeds: 96.5-96.7k without it,
-98.5-101.7k with it.
+its best times (`solver.meeting`), a chunk of sets at once in numpy, and the best of
+each chunk is offered to column generation, which keeps those whose exact reduced
+cost is positive.  Measured on elementary at 60 s over three solver seeds: 96.5-96.7k
+without it, 98.5-101.7k with it.
+
+When every family of a school is listed, the same pass bounds every group's reduced
+cost, and so every schedule (`Listed.bound`).
 """
 
 from __future__ import annotations
@@ -19,17 +23,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
+from math import comb
 
 import numpy as np
 import numpy.typing as npt
 
 from solver.candidates import Candidate, Instance, NeedItem
+from solver.meeting import NEVER, Array, Pattern, Week, best_times
 from solver.model import Staff
 from solver.timegrid import Slot
 from solver.values import Day
 
 Price = Callable[[tuple[object, ...]], float]
-Array = npt.NDArray[np.float64]
 Sets = npt.NDArray[np.int64]
 
 MAX_MEMBER_SETS = 20_000
@@ -37,9 +42,8 @@ MAX_MEMBER_SETS = 20_000
 CHUNK = 2_000
 """Member sets priced at once (memory: CHUNK x days x starts floats)."""
 PER_CHUNK = 3
-"""Groups offered per chunk of member sets."""
-NEVER = -1e9
-"""The value of a time a member cannot meet."""
+"""Member sets of each chunk offered as groups, at each time the pricing looked at."""
+EPSILON = 1e-6
 
 
 @dataclass
@@ -57,6 +61,10 @@ class Family:
     meets: Array
     """Each member's pull-out value at each (day, start), NEVER when not free: it never
     changes, so it is worked out once (on k8 a call then takes 0.7 s, not 1.2 s)."""
+    points: list[int]
+    """The grid points the family's sessions can hold, for the week rows."""
+    cover: Array
+    staff_cover: Array
 
     @classmethod
     def of(
@@ -77,10 +85,52 @@ class Family:
                 if grid.student_is_free(item.student, day, start, minutes):
                     where = (position, days.index(day), starts.index(start))
                     meets[where] = grid.pull_out_value(item.student, day, start, minutes)
-        return cls(staff, items, sessions, slots, member_sets, days, starts, meets)
+        longest = minutes + staff.buffer_minutes
+        points = sorted({t for s in starts for t in grid.grid_points(s, s + longest)})
+        cover, staff_cover = (
+            np.array([[float(s <= t < s + length) for t in points] for s in starts])
+            for length in (minutes, longest)
+        )
+        return cls(
+            staff,
+            items,
+            sessions,
+            slots,
+            member_sets,
+            days,
+            starts,
+            meets,
+            points,
+            cover,
+            staff_cover,
+        )
 
     def place(self, slot: Slot) -> tuple[int, int]:
         return self.days.index(slot[0]), self.starts.index(slot[1])
+
+
+@dataclass
+class Listed:
+    """What one listing at one price vector found."""
+
+    groups: list[Candidate]
+    shares: dict[int, float] | None
+    """Per need, at least its share of the reduced cost of any group it could join;
+    None when some family was not listed (too large, or the deadline came first)."""
+
+    def bound(self, priced_capacity: float) -> float | None:
+        """No schedule's objective is higher (LP duality, in Lagrangian form).
+
+        For prices y >= 0 on the packing rows, a schedule's objective is the sum of its
+        groups' reduced costs (value less the price of what they use) plus y . (what it
+        uses), at most `priced_capacity` (sum of y times each row's capacity) plus the
+        reduced costs; a need is in one group at most, so those are at most the sum of
+        the needs' shares.  Valid for any prices, whether or not column generation has
+        converged; tight when it has and the listing's upper bounds are exact.
+        """
+        if self.shares is None:
+            return None
+        return priced_capacity + sum(self.shares.values())
 
 
 class Listing:
@@ -95,53 +145,82 @@ class Listing:
         (about 4 s on the 900-need school)."""
         return list(_families(self.instance))
 
+    @cached_property
+    def complete(self) -> bool:
+        """Every family of the school is listed, so `Listed.shares` can bound them all."""
+        return all(
+            _count(items, sessions) <= MAX_MEMBER_SETS for items, sessions in _kinds(self.instance)
+        )
+
     def groups(self, price: Price, deadline: float) -> list[Candidate]:
-        """The best groups of each chunk of every family, at these prices."""
-        found: list[Candidate] = []
+        return self.price(price, deadline).groups
+
+    def price(self, price: Price, deadline: float) -> Listed:
+        """The best groups of each chunk of every family, at these prices, and the needs'
+        shares of any group's reduced cost when every family was listed in time."""
+        groups: list[Candidate] = []
+        shares: dict[int, float] | None = {} if self.complete else None
         for family in self.families:
             if time.monotonic() > deadline:
-                break
-            found += self._best_groups(family, price)
-        return found
+                return Listed(groups, None)
+            found, share = self._best_groups(family, price)
+            groups += found
+            if shares is not None:
+                for item, value in zip(family.items, share.tolist(), strict=True):
+                    if value > shares.get(item.index, 0.0):
+                        shares[item.index] = value
+        return Listed(groups, shares)
 
-    def _best_groups(self, family: Family, price: Price) -> list[Candidate]:
-        base, value, staff_price = self._priced(family, price)
-        weight = self.instance.school.settings.objective.score_spread
+    def _best_groups(self, family: Family, price: Price) -> tuple[list[Candidate], Array]:
+        """The groups worth offering, and per member the most any of its groups is worth
+        per member (each group's upper bound split evenly)."""
+        priced = self._priced(family, price)
+        objective = self.instance.school.settings.objective
         scores = np.array([np.nan if i.need.score is None else i.need.score for i in family.items])
-        groups = []
+        most = len(self.instance.school.settings.days) // 2 + 1
+        groups: list[Candidate] = []
+        share = np.zeros(len(family.items))
         for sets in family.member_sets:
             for first in range(0, len(sets), CHUNK):
                 chunk = sets[first : first + CHUNK]
-                together = value[chunk].sum(axis=1) - staff_price
-                each_day = _best_days(together.max(axis=2), family.sessions)
-                worth = base[chunk].sum(axis=1) + each_day - weight * _spread(scores[chunk])
+                # spread rounds down here: an upper bound, whatever the rounding
+                fixed = (
+                    priced.base[chunk].sum(axis=1)
+                    - np.floor(objective.score_spread * _spread(scores[chunk]))
+                    - priced.group
+                )
+                week = priced.week(chunk, family, most)
+                together = priced.value[chunk].sum(axis=1) - priced.staff
+                times = best_times(together, family.sessions, week, objective.time_changes, -fixed)
+                worth = np.where(times.upper > NEVER / 2, fixed + times.upper, 0.0)
+                for column in range(chunk.shape[1]):
+                    np.maximum.at(share, chunk[:, column], worth / chunk.shape[1])
                 for row in np.argsort(-worth)[:PER_CHUNK]:
-                    if each_day[row] > NEVER / 2:
-                        groups += self._timed(family, chunk[row], together[row])
-        return groups
+                    if worth[row] > EPSILON:
+                        groups += self._timed(family, chunk[row], times.patterns, row)
+        return groups, share
 
-    def _timed(self, family: Family, members: Sets, together: Array) -> list[Candidate]:
-        """The group at its best single start time, and at each day's best start on its
-        best days (the same group when they agree)."""
-        sessions = family.sessions
-        one_start = np.sort(together, axis=0)[-sessions:, :].sum(axis=0)
-        start = int(np.argmax(one_start))
-        days = np.argsort(-together[:, start])[:sessions]
-        same_start = [(family.days[d], family.starts[start]) for d in days]
-        days = np.argsort(-together.max(axis=1))[:sessions]
-        each_day = [(family.days[d], family.starts[int(np.argmax(together[d]))]) for d in days]
-        options = {tuple(sorted(slots, key=_in_week)) for slots in (same_start, each_day)}
+    def _timed(
+        self, family: Family, members: Sets, patterns: list[Pattern], row: int
+    ) -> list[Candidate]:
+        """The group at each distinct meeting pattern the pricing looked at."""
+        options = {
+            tuple(
+                sorted(
+                    ((family.days[d], family.starts[s]) for d, s in p[row].tolist()), key=_in_week
+                )
+            )
+            for p in patterns
+        }
         chosen = tuple(family.items[p].index for p in members.tolist())
+        together = family.meets[members].min(axis=0)
         return [
             self.instance.candidate(family.staff, chosen, slots)
             for slots in sorted(options, key=lambda slots: [_in_week(slot) for slot in slots])
             if all(together[family.place(slot)] > NEVER / 2 for slot in slots)
         ]
 
-    def _priced(self, family: Family, price: Price) -> tuple[Array, Array, Array]:
-        """Each member's serve weight less its need's price; each member's value at each
-        (day, start) less its student's minutes there (NEVER when not free); the staff
-        member's price of each (day, start)."""
+    def _priced(self, family: Family, price: Price) -> Priced:
         instance = self.instance
         minutes = family.items[0].program.minutes
         staff_price = np.zeros((len(family.days), len(family.starts)))
@@ -151,30 +230,58 @@ class Listing:
             )
         value = family.meets.copy()
         base = np.zeros(len(family.items))
+        students_week = np.zeros((len(family.items), len(family.points)))
         weights = instance.school.settings.objective
         for position, item in enumerate(family.items):
             base[position] = weights.serve(item.need.tier) - price(("need", item.index))
-            if instance.needs_of_student[item.student.student_id] == 1:
+            student_id = item.student.student_id
+            if instance.needs_of_student[student_id] == 1:
                 continue
+            students_week[position] = [
+                price(("student-week", student_id, t)) for t in family.points
+            ]
             for slot in family.slots:
                 day, start = family.place(slot)
                 if value[position, day, start] > NEVER / 2:
                     value[position, day, start] -= _student_price(
                         instance, item, minutes, slot, price
                     )
-        return base, value, staff_price
+        staff_id = family.staff.staff_id
+        staff_week = np.array([price(("staff-week", staff_id, t)) for t in family.points])
+        group = price(("groups", staff_id))
+        return Priced(base, value, staff_price, group, students_week, staff_week)
+
+
+@dataclass
+class Priced:
+    """One family at one price vector: the packing rows a group would use, priced."""
+
+    base: Array
+    """Each member's serve weight less its need's price."""
+    value: Array
+    """Each member's value at each (day, start) less its student's minutes there (a
+    student with other needs), NEVER when not free."""
+    staff: Array
+    """The staff member's minutes and daily session budget at each (day, start)."""
+    group: float
+    """The staff member's group budget."""
+    students_week: Array
+    """Each member's week rows at each grid point of the family."""
+    staff_week: Array
+    """The staff member's week rows at each grid point."""
+
+    def week(self, chunk: Sets, family: Family, most: int) -> Week | None:
+        """The week rows of these member sets, or None when they cannot pay any."""
+        if family.sessions < most:
+            return None
+        students = self.students_week[chunk].sum(axis=1)
+        if not (students.any() or self.staff_week.any()):
+            return None
+        return Week(students, self.staff_week, family.cover, family.staff_cover, most)
 
 
 def _in_week(slot: Slot) -> tuple[int, int]:
     return slot[0].order, slot[1]
-
-
-def _best_days(per_day: Array, sessions: int) -> Array:
-    """The sum of the best `sessions` days (below NEVER / 2 when too few days can meet)."""
-    if per_day.shape[-1] < sessions:
-        return np.full(per_day.shape[:-1], 2 * NEVER)
-    result: Array = np.sort(per_day, axis=-1)[..., -sessions:].sum(axis=-1)
-    return result
 
 
 def _spread(scores: Array) -> Array:
@@ -186,26 +293,46 @@ def _spread(scores: Array) -> Array:
     return result
 
 
-def _families(instance: Instance) -> Iterator[Family]:
-    for bucket, items in instance.buckets.items():
-        program = items[0].program
+def _kinds(instance: Instance) -> Iterator[tuple[list[NeedItem], int]]:
+    """Per bucket and session count, the needs a group meeting that often may hold."""
+    for items in instance.buckets.values():
         for sessions in sorted({item.sessions for item in items}):
-            members = [item for item in items if item.sessions <= sessions]
-            sets = _member_sets(instance, members, sessions)
-            if sets is None:
-                continue
-            for staff in instance.qualified_staff(bucket):
-                if instance.grid.staff_slots(staff, program.minutes) and staff.max_groups != 0:
-                    yield Family.of(instance, staff, members, sessions, sets)
+            yield [item for item in items if item.sessions <= sessions], sessions
 
 
-def _member_sets(instance: Instance, items: list[NeedItem], sessions: int) -> list[Sets] | None:
-    """Every member set rules 2, 3 and 10 allow (positions in `items`), by size, or
-    None when there are more than MAX_MEMBER_SETS."""
+def _families(instance: Instance) -> Iterator[Family]:
+    for items, sessions in _kinds(instance):
+        if _count(items, sessions) > MAX_MEMBER_SETS:
+            continue
+        sets = _member_sets(instance, items, sessions)
+        minutes = items[0].program.minutes
+        for staff in instance.qualified_staff(items[0].bucket):
+            slots = instance.grid.staff_slots(staff, minutes)
+            if len({day for day, _ in slots}) >= sessions and staff.max_groups != 0:
+                yield Family.of(instance, staff, items, sessions, sets)
+
+
+def _count(items: list[NeedItem], sessions: int) -> int:
+    """How many member sets rules 2 and 3 allow with a member meeting `sessions` times
+    (apart pairs not taken out), counted without listing them."""
+    program = items[0].program
+    total = 0
+    for lowest in {item.student.grade for item in items}:
+        window = [i for i in items if lowest <= i.student.grade <= lowest + program.max_grade_span]
+        others = [i for i in window if i.sessions < sessions]
+        for size in range(program.min_size, program.max_size + 1):
+            for chosen in (window, others):
+                sign = 1 if chosen is window else -1
+                higher = sum(i.student.grade > lowest for i in chosen)
+                total += sign * (comb(len(chosen), size) - comb(higher, size))
+    return total
+
+
+def _member_sets(instance: Instance, items: list[NeedItem], sessions: int) -> list[Sets]:
+    """Every member set rules 2, 3 and 10 allow (positions in `items`), by size."""
     program = items[0].program
     grades = [item.student.grade for item in items]
     found: list[list[tuple[int, ...]]] = []
-    count = 0
     for size in range(program.min_size, program.max_size + 1):
         found.append([])
         for lowest in sorted(set(grades)):
@@ -213,13 +340,10 @@ def _member_sets(instance: Instance, items: list[NeedItem], sessions: int) -> li
                 p for p, g in enumerate(grades) if lowest <= g <= lowest + program.max_grade_span
             ]
             for chosen in combinations(window, size):
-                if min(grades[p] for p in chosen) != lowest:
-                    continue
-                if _allowed(instance, items, chosen, sessions):
+                if min(grades[p] for p in chosen) == lowest and _allowed(
+                    instance, items, chosen, sessions
+                ):
                     found[-1].append(chosen)
-                    count += 1
-                    if count > MAX_MEMBER_SETS:
-                        return None
     return [np.array(sets, dtype=np.int64) for sets in found if sets]
 
 
@@ -235,12 +359,12 @@ def _allowed(
 
 def _staff_price(instance: Instance, staff: Staff, minutes: int, slot: Slot, price: Price) -> float:
     """The price of the rows `solver.packing.staff_resources` gives a group of this one
-    session (but its `groups` row, the same for every session of the family).
+    session (but its `groups` and week rows, which `Priced` holds apart).
 
     Asking packing itself, through a one-session group, cost 0.8 -> 1.1 s a call on k8,
     and keeping its answers per family took the first listing of the 900-need school
-    from 4.2 to 6.1 s.  A mismatch could only mis-rank an offer: `solver.pricing` prices
-    every offered group through `solver.packing.resources` before keeping it.
+    from 4.2 to 6.1 s.  The bound needs these prices to be packing's exactly:
+    `tests/test_listing.py` checks it against every group of small schools.
     """
     day, start = slot
     end = start + minutes + staff.buffer_minutes

@@ -15,6 +15,7 @@ stops when no such group prices out, or at its deadline.  In the neighbourhoods,
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -56,6 +57,8 @@ class ColumnPool:
         self.member_prices: dict[tuple[int, tuple[Slot, ...]], float] = {}
         self.variables: dict[object, pywraplp.Variable] = {}
         self.fixed: list[pywraplp.Variable] = []
+        self.bound = math.inf
+        """The lowest bound on every schedule the listing has given at the pool's prices."""
         existing, self.candidates = self.candidates, []
         self.add(existing)
 
@@ -101,6 +104,10 @@ class ColumnPool:
     def price(self, resource: Resource) -> float:
         return self.prices.get(resource, 0.0)
 
+    def priced_capacity(self) -> float:
+        """Each row's price times its capacity, summed: the prices' share of a bound."""
+        return float(sum(p * self.rows[resource].ub() for resource, p in self.prices.items()))
+
     def member_value(self, index: int, slots: tuple[Slot, ...]) -> int:
         """A need's share of the objective at these times; it never changes, so it is
         computed once for the pool's life."""
@@ -126,10 +133,11 @@ def generate_columns(
     stop: threading.Event | None = None,
     max_rounds: int | None = None,
     listing: Listing | None = None,
+    listing_only: bool = False,
 ) -> bool:
     """Add priced-out candidate groups until the deadline, max_rounds (counted over the
     pool's life) or stop; True when none is left to add.  With `listing`, its groups are
-    priced too."""
+    priced too; `listing_only` where it lists every family, and so prices every group."""
     while time.monotonic() < deadline and not (stop and stop.is_set()):
         if max_rounds is not None and pool.rounds >= max_rounds:
             break
@@ -137,7 +145,7 @@ def generate_columns(
         pool.rounds += 1
         if on_round is not None:
             on_round(pool)
-        found = _priced_candidates(pool, deadline)
+        found = [] if listing_only else _priced_candidates(pool, deadline)
         if listing is not None:
             found += _listed_candidates(pool, listing, deadline)
         found.sort(key=lambda offer: -offer[0])
@@ -176,10 +184,15 @@ def _priced_candidates(pool: ColumnPool, deadline: float) -> list[Offer]:
 
 
 def _listed_candidates(pool: ColumnPool, listing: Listing, deadline: float) -> list[Offer]:
-    """The listing's groups whose exact reduced cost is positive."""
+    """The listing's groups whose exact reduced cost is positive; the bound its prices
+    give lowers the pool's."""
     instance = pool.instance
+    listed = listing.price(pool.price, deadline)
+    bound = listed.bound(pool.priced_capacity())
+    if bound is not None:
+        pool.bound = min(pool.bound, bound)
     offers = []
-    for group in listing.groups(pool.price, deadline):
+    for group in listed.groups:
         used = resources(instance, group)
         reduced = instance.search_value(group) - sum(pool.price(r) for r, _ in used)
         if reduced > EPSILON:

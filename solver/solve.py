@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 from solver.alone import lone_groups
 from solver.bound import upper_bound
 from solver.candidates import Candidate, Instance, Signature
+from solver.column_bound import ColumnBound
 from solver.continuity import (
     PinError,
     group_ids,
@@ -183,6 +184,7 @@ def solve(
     # keeping them never hides a better arrangement from the search
     fresh = greedy_roster(instance) if kept else []
     pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance))
+    listing = Listing(instance)
     for share in PHASES:
         if stop and stop.is_set():
             break
@@ -204,7 +206,7 @@ def solve(
     # with one worker, neighbourhoods spend the column-generation rounds left, not the clock
     rounds = _rounds(search, PHASES[-1]) if search.reproducible else None
     end = _deadline(search, search_started, 1.0)
-    _improve(instance, pool, end, rounds, search, report, lambda: best, stop)
+    _improve(instance, pool, listing, end, rounds, search, report, lambda: best, stop)
     waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
     schedule = _schedule(instance, best, bound.wait(waited), time.monotonic() - started)
     return SolveResult(schedule, greedy_placed, previous_warnings(instance))
@@ -244,6 +246,7 @@ def _rounds(options: SolveOptions, share: float) -> int:
 def _improve(
     instance: Instance,
     pool: ColumnPool,
+    listing: Listing,
     deadline: float,
     rounds: int | None,
     options: SolveOptions,
@@ -261,7 +264,6 @@ def _improve(
     With one worker they run until the pool has had `rounds` rounds of column generation
     (each neighbourhood has at least one), so the result does not depend on the clock."""
     rng = random.Random(options.seed)
-    listing = Listing(instance)
     while time.monotonic() < deadline and not (stop and stop.is_set()):
         if rounds is not None and pool.rounds >= rounds:
             break
@@ -284,32 +286,45 @@ def _neighbourhood(groups: list[Candidate], rng: random.Random) -> set[object]:
 
 
 class _Bound:
-    """The relaxation's bound, worked out beside the search: PDLP lets go of Python while
-    it solves, so the search need not wait for it (on k8 it waited 10-20 s).  With one
-    worker it is worked out first, so that nothing in the result depends on the clock."""
+    """The lower of two bounds on every schedule, both worked out beside the search.  The
+    session relaxation's in a thread: PDLP lets go of Python while it solves, so the
+    search need not wait for it (on k8 it waited 10-20 s); with one worker it is worked
+    out first, so that nothing in the result depends on the clock.  Column generation's
+    in a process (`solver.column_bound`), where every family is listed and the search
+    may use the clock."""
 
     def __init__(self) -> None:
-        self.value: int | None = None
+        self.session: int | None = None
+        self.column = ColumnBound()
         self._thread: threading.Thread | None = None
+
+    @property
+    def value(self) -> int | None:
+        # objectives are whole numbers, so a bound rounds down
+        known = [b for b in (self.session, self.column.value) if b is not None and math.isfinite(b)]
+        return math.floor(min(known) + 1e-6) if known else None
 
     def start(self, instance: Instance, options: SolveOptions, started: float) -> None:
         if options.reproducible:
             self._work(instance, SAFETY * options.time_limit)
             return
+        if ColumnBound.applies(instance):
+            self.column.start(instance.school, started + options.time_limit - time.monotonic())
         seconds = started + BOUND_SHARE * options.time_limit - time.monotonic()
         self._thread = threading.Thread(target=self._work, args=(instance, seconds), daemon=True)
         self._thread.start()
 
     def _work(self, instance: Instance, seconds: float) -> None:
         bound = upper_bound(instance, seconds)
-        # objectives are whole numbers, so the certified LP bound rounds down
-        self.value = None if bound is None else math.floor(bound + 1e-6)
+        self.session = None if bound is None else math.floor(bound + 1e-6)
 
     def wait(self, seconds: float) -> int | None:
         """The bound, once the relaxation is done or `seconds` have passed."""
         if self._thread is not None:
             self._thread.join(max(0.0, seconds))
-        return self.value
+        value = self.value
+        self.column.stop()
+        return value
 
 
 def _pack(
