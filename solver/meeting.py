@@ -114,16 +114,23 @@ def _relaxed(
     staff_cap = np.broadcast_to(week.staff * share, students_cap.shape)
     students, staff = np.zeros_like(students_cap), np.zeros_like(staff_cap)
     best = np.full(len(together), np.inf)
+    live = np.arange(len(together))
     patterns: list[Pattern] = []
     for step in range(STEPS):
         charged = students @ week.cover.T + staff @ week.staff_cover.T
-        value, pattern = _each_day(together - charged[:, None, :], sessions)
+        value, pattern = _each_day(together[live] - charged[:, None, :], sessions)
         given_back = (week.most - 1) * (students.sum(axis=1) + staff.sum(axis=1))
-        best = np.minimum(best, value + given_back)
-        patterns.append(pattern)
-        if not np.any(best > floor):
+        best[live] = np.minimum(best[live], value + given_back)
+        latest = patterns[-1].copy() if patterns else np.empty_like(pattern)
+        latest[live] = pattern
+        patterns.append(latest)
+        # only rows that may still be worth something need a tighter bound
+        keep = best[live] > floor[live]
+        if not keep.any():
             break
-        held = pattern[:, :, 1]
+        live, students, staff = live[keep], students[keep], staff[keep]
+        students_cap, staff_cap = students_cap[keep], staff_cap[keep]
+        held = patterns[-1][live, :, 1]
         size = 1.0 / (1 + step)
         students = _step(students, students_cap, week.cover[held].sum(axis=1), week.most, size)
         staff = _step(staff, staff_cap, week.staff_cover[held].sum(axis=1), week.most, size)
