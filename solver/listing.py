@@ -152,9 +152,6 @@ class Listing:
             _count(items, sessions) <= MAX_MEMBER_SETS for items, sessions in _kinds(self.instance)
         )
 
-    def groups(self, price: Price, deadline: float) -> list[Candidate]:
-        return self.price(price, deadline).groups
-
     def price(self, price: Price, deadline: float) -> Listed:
         """The best groups of each chunk of every family, at these prices, and the needs'
         shares of any group's reduced cost when every family was listed in time."""

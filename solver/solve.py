@@ -184,7 +184,6 @@ def solve(
     # keeping them never hides a better arrangement from the search
     fresh = greedy_roster(instance) if kept else []
     pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance))
-    listing = Listing(instance)
     for share in PHASES:
         if stop and stop.is_set():
             break
@@ -206,7 +205,7 @@ def solve(
     # with one worker, neighbourhoods spend the column-generation rounds left, not the clock
     rounds = _rounds(search, PHASES[-1]) if search.reproducible else None
     end = _deadline(search, search_started, 1.0)
-    _improve(instance, pool, listing, end, rounds, search, report, lambda: best, stop)
+    _improve(instance, pool, end, rounds, search, report, lambda: best, stop)
     waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
     schedule = _schedule(instance, best, bound.wait(waited), time.monotonic() - started)
     return SolveResult(schedule, greedy_placed, previous_warnings(instance))
@@ -246,7 +245,6 @@ def _rounds(options: SolveOptions, share: float) -> int:
 def _improve(
     instance: Instance,
     pool: ColumnPool,
-    listing: Listing,
     deadline: float,
     rounds: int | None,
     options: SolveOptions,
@@ -264,6 +262,7 @@ def _improve(
     With one worker they run until the pool has had `rounds` rounds of column generation
     (each neighbourhood has at least one), so the result does not depend on the clock."""
     rng = random.Random(options.seed)
+    listing = Listing(instance)
     while time.monotonic() < deadline and not (stop and stop.is_set()):
         if rounds is not None and pool.rounds >= rounds:
             break

@@ -32,7 +32,7 @@ def test_a_pair_that_meets_at_a_different_time_each_day_is_offered_at_those_time
         timetable=FREE_MONDAY_EARLY_TUESDAY_LATE,
     )
     instance = Instance.of(s)
-    groups = Listing(instance).groups(lambda resource: 0.0, deadline=float("inf"))
+    groups = Listing(instance).price(lambda resource: 0.0, deadline=float("inf")).groups
     assert {(g.members, g.slots) for g in groups} == {
         ((0, 1), ((Day.MON, 8 * 60), (Day.TUE, 11 * 60))),
     }
@@ -49,9 +49,11 @@ def test_a_group_is_offered_where_its_members_are_worth_most_to_the_lp() -> None
     )
     instance = Instance.of(s)
     busy = {("student", "A", day, t) for day in WEEK for t in (480, 510)}
-    groups = Listing(instance).groups(
-        lambda resource: 500.0 if resource in busy else 0.0, deadline=float("inf")
-    )
+
+    def busy_price(resource: tuple[object, ...]) -> float:
+        return 500.0 if resource in busy else 0.0
+
+    groups = Listing(instance).price(busy_price, deadline=float("inf")).groups
     reading = [g for g in groups if g.bucket[0] == "reading"]
     assert reading and all(start >= 9 * 60 for g in reading for _, start in g.slots)
 
