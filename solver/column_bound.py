@@ -93,7 +93,9 @@ def _work(school: School, seconds: float) -> None:
     pool = ColumnPool(instance, greedy_roster(instance) + lone_groups(instance))
     reported = math.inf
     while time.monotonic() < deadline:
-        done = generate_columns(pool, deadline, None, None, pool.rounds + 1, listing, True)
+        done = generate_columns(
+            pool, deadline, None, None, pool.rounds + 1, listing, listing_only=True
+        )
         if pool.bound < reported:
             reported = pool.bound
             print(repr(reported), flush=True)

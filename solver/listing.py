@@ -313,15 +313,19 @@ def _count(items: list[NeedItem], sessions: int) -> int:
     """How many member sets rules 2 and 3 allow with a member meeting `sessions` times
     (apart pairs not taken out), counted without listing them."""
     program = items[0].program
+    sizes = range(program.min_size, program.max_size + 1)
+
+    def lowest_grade_is(lowest: int, chosen_from: list[NeedItem]) -> int:
+        higher = sum(item.student.grade > lowest for item in chosen_from)
+        return sum(comb(len(chosen_from), size) - comb(higher, size) for size in sizes)
+
     total = 0
     for lowest in {item.student.grade for item in items}:
-        window = [i for i in items if lowest <= i.student.grade <= lowest + program.max_grade_span]
-        others = [i for i in window if i.sessions < sessions]
-        for size in range(program.min_size, program.max_size + 1):
-            for chosen in (window, others):
-                sign = 1 if chosen is window else -1
-                higher = sum(i.student.grade > lowest for i in chosen)
-                total += sign * (comb(len(chosen), size) - comb(higher, size))
+        span = lowest + program.max_grade_span
+        window = [item for item in items if lowest <= item.student.grade <= span]
+        fewer = [item for item in window if item.sessions < sessions]
+        # every set in the grade window, less those where nobody meets `sessions` times
+        total += lowest_grade_is(lowest, window) - lowest_grade_is(lowest, fewer)
     return total
 
 

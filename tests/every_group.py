@@ -21,13 +21,8 @@ def every_group(instance: Instance) -> list[Candidate]:
             eligible = [item for item in items if item.sessions <= sessions]
             for size in range(program.min_size, program.max_size + 1):
                 for chosen in combinations(eligible, size):
-                    grades = [item.student.grade for item in chosen]
-                    students = [item.student.student_id for item in chosen]
-                    if (
-                        max(grades) - min(grades) > program.max_grade_span
-                        or all(item.sessions < sessions for item in chosen)
-                        or any(frozenset(p) in instance.apart for p in combinations(students, 2))
-                    ):
+                    members = tuple(item.index for item in chosen)
+                    if not allowed(instance, members, sessions):
                         continue
                     for teacher in instance.qualified_staff(bucket):
                         free = [
@@ -41,9 +36,22 @@ def every_group(instance: Instance) -> list[Candidate]:
                         for days in combinations(WEEK, sessions):
                             times = [[s for s in free if s[0] == day] for day in days]
                             for slots in product(*times):
-                                members = tuple(item.index for item in chosen)
                                 groups.append(instance.candidate(teacher, members, slots))
     return groups
+
+
+def allowed(instance: Instance, members: tuple[int, ...], sessions: int) -> bool:
+    """Rules 2, 3 and 8 and the session count: a member set a group meeting `sessions`
+    times may hold."""
+    items = [instance.by_index[i] for i in members]
+    grades = [item.student.grade for item in items]
+    students = [item.student.student_id for item in items]
+    return (
+        max(grades) - min(grades) <= items[0].program.max_grade_span
+        and all(item.sessions <= sessions for item in items)
+        and any(item.sessions == sessions for item in items)
+        and not any(frozenset(pair) in instance.apart for pair in combinations(students, 2))
+    )
 
 
 def school_with_every_row() -> School:

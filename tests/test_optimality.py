@@ -19,6 +19,7 @@ from solver.candidates import Candidate, Instance
 from solver.loading import load_school
 from solver.packing import build_packing_model
 from solver.solve import SolveOptions, solve
+from tests.every_group import allowed
 
 SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "small"
 
@@ -35,18 +36,6 @@ def every_one_start_group(instance: Instance) -> list[Candidate]:
                         if allowed(instance, members, sessions):
                             groups.append(instance.candidate(staff, members, pattern.slots))
     return groups
-
-
-def allowed(instance: Instance, members: tuple[int, ...], sessions: int) -> bool:
-    items = [instance.by_index[i] for i in members]
-    grades = [item.student.grade for item in items]
-    students = [item.student.student_id for item in items]
-    return (
-        max(grades) - min(grades) <= items[0].program.max_grade_span
-        and all(item.sessions <= sessions for item in items)
-        and any(item.sessions == sessions for item in items)
-        and not any(frozenset(pair) in instance.apart for pair in combinations(students, 2))
-    )
 
 
 @pytest.mark.parametrize(
