@@ -44,10 +44,6 @@ class ColumnBound:
         self._process: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
 
-    @property
-    def running(self) -> bool:
-        return self._process is not None
-
     @staticmethod
     def applies(instance: Instance) -> bool:
         """Only where every family is listed: elsewhere no bound comes of it."""

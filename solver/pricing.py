@@ -46,16 +46,10 @@ class ColumnPool:
     instance: Instance
     candidates: list[Candidate]
     rounds: int = 0
-    threads: int = 1
-    """PDLP's threads: a core nothing else uses makes a round's LP faster (k8, 2 threads:
-    20 rounds in 86 s, against 99 s with one; 236.4k at 120 s, median of three solver
-    seeds, against 235.0k)."""
 
     def __post_init__(self) -> None:
         self.solver = pywraplp.Solver.CreateSolver("PDLP")
-        self.solver.SetSolverSpecificParametersAsString(
-            f"{PDLP_PARAMETERS} num_threads: {self.threads}"
-        )
+        self.solver.SetSolverSpecificParametersAsString(PDLP_PARAMETERS)
         self.rows: dict[Resource, pywraplp.Constraint] = {}
         self.keys: set[object] = set()
         self.member_values: dict[tuple[int, tuple[Slot, ...]], int] = {}

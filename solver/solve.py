@@ -183,9 +183,7 @@ def solve(
     # regenerating, a roster built without last window's groups joins the pool too, so
     # keeping them never hides a better arrangement from the search
     fresh = greedy_roster(instance) if kept else []
-    # the LP may have the cores CP-SAT has, unless the column bound's process took one
-    threads = 1 if bound.column.running else search.workers
-    pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance), threads=threads)
+    pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance))
     for share in PHASES:
         if stop and stop.is_set():
             break
