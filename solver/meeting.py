@@ -22,7 +22,7 @@ most days escaped the week rows and the bound stayed at 121.8k; with it, 106.4k.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -78,12 +78,27 @@ def best_times(
     holds a time on most days.  Rows whose bound is already at most `floor` are not worth
     a tighter one.
     """
+    # each day's best start, week rows unpaid, bounds every pattern: most rows stop here
+    upper, pattern = _each_day(together, sessions)
+    live = upper > floor
+    if not live.any():
+        return Times(upper, [pattern])
+    together, floor = together[live], floor[live]
+    if week is not None:
+        week = replace(week, students=week.students[live])
     charge = week.one_start_price() if week is not None else np.zeros(together.shape[::2])
     one_value, one_pattern = _one_start(together, sessions, charge)
     relaxed, patterns = _relaxed(together, sessions, week, floor)
     # two or more start times cost at least one time change
-    upper = np.maximum(one_value, relaxed - time_changes)
-    return Times(upper, [one_pattern, *patterns])
+    upper[live] = np.maximum(one_value, relaxed - time_changes)
+    return Times(upper, [_rows(pattern, live, p) for p in [one_pattern, *patterns]])
+
+
+def _rows(every: Pattern, live: npt.NDArray[np.bool_], some: Pattern) -> Pattern:
+    """The live rows' patterns in place of theirs in `every`."""
+    result = every.copy()
+    result[live] = some
+    return result
 
 
 def _one_start(together: Array, sessions: int, charge: Array) -> tuple[Array, Pattern]:
