@@ -88,7 +88,7 @@ def best_times(
         week = replace(week, students=week.students[live])
     charge = week.one_start_price() if week is not None else np.zeros(together.shape[::2])
     one_value, one_pattern = _one_start(together, sessions, charge)
-    relaxed, patterns = _relaxed(together, sessions, week, floor)
+    relaxed, patterns = _relaxed(together, sessions, week, floor, upper[live], pattern[live])
     # two or more start times cost at least one time change
     upper[live] = np.maximum(one_value, relaxed - time_changes)
     return Times(upper, [_rows(pattern, live, p) for p in [one_pattern, *patterns]])
@@ -111,9 +111,15 @@ def _one_start(together: Array, sessions: int, charge: Array) -> tuple[Array, Pa
 
 
 def _relaxed(
-    together: Array, sessions: int, week: Week | None, floor: Array
+    together: Array,
+    sessions: int,
+    week: Week | None,
+    floor: Array,
+    unpriced: Array,
+    unpriced_pattern: Pattern,
 ) -> tuple[Array, list[Pattern]]:
-    """Upper bounds for any pattern, by Lagrangian relaxation of the week rows.
+    """Upper bounds for any pattern, by Lagrangian relaxation of the week rows, from
+    each day's best start with the week rows unpaid (`unpriced`, the first step).
 
     A time of day held on c of the group's days pays its price w when c >= most.  For
     any 0 <= p <= w / (sessions - most + 1), w * [c >= most] >= p * (c - (most - 1)), so
@@ -122,23 +128,15 @@ def _relaxed(
     such p gives a bound; the steps move p towards the lowest.
     """
     if week is None:
-        value, pattern = _each_day(together, sessions)
-        return value, [pattern]
+        return unpriced, [unpriced_pattern]
     share = 1.0 / (sessions - week.most + 1)
     students_cap = week.students * share
     staff_cap = np.broadcast_to(week.staff * share, students_cap.shape)
     students, staff = np.zeros_like(students_cap), np.zeros_like(staff_cap)
-    best = np.full(len(together), np.inf)
+    best = unpriced.copy()
     live = np.arange(len(together))
-    patterns: list[Pattern] = []
-    for step in range(STEPS):
-        charged = students @ week.cover.T + staff @ week.staff_cover.T
-        value, pattern = _each_day(together[live] - charged[:, None, :], sessions)
-        given_back = (week.most - 1) * (students.sum(axis=1) + staff.sum(axis=1))
-        best[live] = np.minimum(best[live], value + given_back)
-        latest = patterns[-1].copy() if patterns else np.empty_like(pattern)
-        latest[live] = pattern
-        patterns.append(latest)
+    patterns = [unpriced_pattern]
+    for step in range(STEPS - 1):
         # only rows that may still be worth something need a tighter bound
         keep = best[live] > floor[live]
         if not keep.any():
@@ -149,6 +147,13 @@ def _relaxed(
         size = 1.0 / (1 + step)
         students = _step(students, students_cap, week.cover[held].sum(axis=1), week.most, size)
         staff = _step(staff, staff_cap, week.staff_cover[held].sum(axis=1), week.most, size)
+        charged = students @ week.cover.T + staff @ week.staff_cover.T
+        value, pattern = _each_day(together[live] - charged[:, None, :], sessions)
+        given_back = (week.most - 1) * (students.sum(axis=1) + staff.sum(axis=1))
+        best[live] = np.minimum(best[live], value + given_back)
+        latest = patterns[-1].copy()
+        latest[live] = pattern
+        patterns.append(latest)
     return best, patterns
 
 

@@ -293,7 +293,7 @@ class _Bound:
     may use the clock."""
 
     def __init__(self) -> None:
-        self.session: int | None = None
+        self.session: float | None = None
         self.column = ColumnBound()
         self._thread: threading.Thread | None = None
 
@@ -314,8 +314,7 @@ class _Bound:
         self._thread.start()
 
     def _work(self, instance: Instance, seconds: float) -> None:
-        bound = upper_bound(instance, seconds)
-        self.session = None if bound is None else math.floor(bound + 1e-6)
+        self.session = upper_bound(instance, seconds)
 
     def wait(self, seconds: float) -> int | None:
         """The bound, once the relaxation is done or `seconds` have passed."""
