@@ -349,6 +349,10 @@ def _pack(
     solver.parameters.random_seed = options.seed
     solver.parameters.linearization_level = 2
     solver.parameters.add_lp_constraints_lazily = False
+    # Every packing starts again from presolve, whose probing took 2 of its 3 s over
+    # elementary's 6k groups: without it, improving solutions come seconds sooner
+    # (60 s, five seeds: median 99.3k against 98.9k; k8 at 120 s: 238.9k against 237.5k)
+    solver.parameters.cp_model_probing_level = 0
     reporter = _SolutionReporter(report, choice.extract)
     finished = threading.Event()
     if stop is not None:
