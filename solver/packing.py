@@ -11,9 +11,10 @@ exactly the same rules.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from ortools.sat.python import cp_model
 
@@ -90,9 +91,21 @@ class GroupChoice:
 
     model: cp_model.CpModel
     candidates: list[Candidate]
+    instance: Instance
 
     def __post_init__(self) -> None:
         self.literals = [self.model.new_bool_var(f"group_{i}") for i in range(len(self.candidates))]
+
+    @cached_property
+    def users(self) -> dict[Resource, tuple[int, list[cp_model.IntVar]]]:
+        """Per resource, its capacity and the literals of the candidates using it, found
+        in one pass for all the rules: a pass per rule built elementary's 9.4k groups in
+        1.2-1.5 s, one pass in 0.6-0.9 s, and a packing's time limit includes it."""
+        users: dict[Resource, tuple[int, list[cp_model.IntVar]]] = {}
+        for candidate, literal in zip(self.candidates, self.literals, strict=True):
+            for resource, capacity in resources(self.instance, candidate):
+                users.setdefault(resource, (capacity, []))[1].append(literal)
+        return users
 
     def runs(self, position: int) -> cp_model.IntVar:
         return self.literals[position]
@@ -105,24 +118,15 @@ class GroupChoice:
         return [c for c, lit in zip(self.candidates, self.literals, strict=True) if value(lit)]
 
 
-def _add_capacity_rows(
-    model: cp_model.CpModel, choice: GroupChoice, instance: Instance, kinds: set[str]
-) -> None:
+def _add_capacity_rows(model: cp_model.CpModel, choice: GroupChoice, kinds: set[str]) -> None:
     """No resource of these kinds is used by more chosen groups than its capacity."""
-    users: dict[Resource, list[cp_model.IntVar]] = defaultdict(list)
-    capacity: dict[Resource, int] = {}
-    for position, candidate in enumerate(choice.candidates):
-        for resource, limit in resources(instance, candidate):
-            if resource[0] in kinds:
-                users[resource].append(choice.runs(position))
-                capacity[resource] = limit
-    for resource, literals in users.items():
-        if len(literals) <= capacity[resource]:
+    for resource, (capacity, literals) in choice.users.items():
+        if resource[0] not in kinds or len(literals) <= capacity:
             continue
-        if capacity[resource] == 1:
+        if capacity == 1:
             model.add_at_most_one(literals)
         else:
-            model.add(sum(literals) <= capacity[resource])
+            model.add(sum(literals) <= capacity)
 
 
 def add_no_staff_double_booking_rule(
@@ -131,14 +135,14 @@ def add_no_staff_double_booking_rule(
     """Rule 7: a staff member's sessions never overlap and keep the buffer between them;
     max_sessions_per_day and max_groups hold.  Sessions start on the grid, so two
     overlap exactly when one covers the other's grid start: one row per grid point."""
-    _add_capacity_rows(model, choice, instance, {"staff", "staff-week", "day", "groups"})
+    _add_capacity_rows(model, choice, {"staff", "staff-week", "day", "groups"})
 
 
 def add_no_student_double_booking_rule(
     model: cp_model.CpModel, choice: GroupChoice, instance: Instance
 ) -> None:
     """Rule 9: a student's sessions in different subjects never overlap."""
-    _add_capacity_rows(model, choice, instance, {"student", "student-week"})
+    _add_capacity_rows(model, choice, {"student", "student-week"})
 
 
 def add_one_group_per_need_rule(
@@ -146,7 +150,7 @@ def add_one_group_per_need_rule(
 ) -> None:
     """Rule 10: each student-need is in at most one group (apart pairs never share a
     candidate, so they are kept by construction)."""
-    _add_capacity_rows(model, choice, instance, {"need"})
+    _add_capacity_rows(model, choice, {"need"})
 
 
 def add_pins_rule(model: cp_model.CpModel, choice: GroupChoice, instance: Instance) -> None:
@@ -184,7 +188,7 @@ def build_packing_model(
     """Choose the candidate groups that maximise the contract's objective (and, when
     regenerating, the bonus for keeping needs in their old groups: `Instance.stay_bonus`)."""
     model = cp_model.CpModel()
-    choice = GroupChoice(model, candidates)
+    choice = GroupChoice(model, candidates, instance)
     for rule in RULES:
         rule(model, choice, instance)
     model.maximize(sum(instance.search_value(c) * choice.runs(i) for i, c in enumerate(candidates)))
