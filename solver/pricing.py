@@ -37,6 +37,10 @@ PDLP_PARAMETERS = (
     "{ eps_optimal_relative: 1e-4 eps_optimal_absolute: 1e-4 } }"
 )
 """Prices good to 0.01%: pricing needs them roughly right, and sooner."""
+PROMISING_SHARE = 0.45
+"""Share of the pool a neighbourhood's packing considers (`ColumnPool.promising`)."""
+PROMISING_LEAST = 2000
+"""A neighbourhood's packing considers at least this many groups."""
 
 
 @dataclass
@@ -63,6 +67,8 @@ class ColumnPool:
         self.interned: dict[Resource, Resource] = {}
         """One copy of each row's name, however many groups use the row."""
         self.variables: dict[object, pywraplp.Variable] = {}
+        self.reduced: dict[object, float] = {}
+        """Each group's reduced cost at the prices of the last LP solved."""
         self.fixed: list[pywraplp.Variable] = []
         self.bound = math.inf
         """The lowest bound on every schedule the listing has given at the pool's prices."""
@@ -107,6 +113,25 @@ class ColumnPool:
         duals = ((resource, row.dual_value()) for resource, row in self.rows.items())
         self.prices = {resource: dual for resource, dual in duals if dual > 0}
         self.member_prices = {}
+        self.reduced = {key: variable.reduced_cost() for key, variable in self.variables.items()}
+
+    def promising(
+        self, keep: set[object], share: float = PROMISING_SHARE, least: int = PROMISING_LEAST
+    ) -> list[Candidate]:
+        """The groups of highest reduced cost (those added since the LP was solved priced
+        out, so they count as highest), `share` of the pool and at least `least`, and the
+        groups in `keep`.  A group the LP prices far below its value seldom belongs to a
+        good schedule, and CP-SAT packs the rest much sooner.  Over the 7.3k groups left
+        after a 60 s elementary solve, started from its 99.0k schedule, the best 3,000
+        gave 99.8k within 6 s (proven optimal in 4 s, two CP-SAT seeds of three), where
+        the whole pool found nothing better in 6 s.  After another solve (6.7k groups)
+        both found 98.6k: the best 3,000 proved it in 1.4 s, the whole pool ran 6.4 s.
+        """
+        count = max(least, round(share * len(self.candidates)))
+        if count >= len(self.candidates):
+            return list(self.candidates)
+        ranked = sorted(self.candidates, key=lambda c: -self.reduced.get(c.key, math.inf))
+        return ranked[:count] + [c for c in ranked[count:] if c.key in keep]
 
     def price(self, resource: Resource) -> float:
         return self.prices.get(resource, 0.0)

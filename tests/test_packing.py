@@ -87,3 +87,23 @@ def test_two_groups_sharing_a_time_across_the_week_clash_on_some_day(
         shared = used[0] & used[1]
         if any(r[0] in ("staff-week", "student-week") for r in shared):
             assert any(r[0] in ("staff", "student") for r in shared)
+
+
+def test_a_neighbourhood_packs_the_groups_the_lp_rates_highest_and_the_schedule() -> None:
+    """Four one-student groups at one teacher's only time: the LP runs the tier-3 group,
+    so the tier-2 groups price below their value.  Half the pool is packed: the group
+    added since the LP (it priced out) and the tier-3 group, and the kept schedule's."""
+    s = school(
+        students=[student(i) for i in "ABCD"],
+        needs=[need("A", tier=3), need("B"), need("C"), need("D")],
+        programs=[program(3), program(2)],
+        availability=[window(start="08:00", end="08:30")],
+    )
+    instance = Instance.of(s)
+    week = tuple((day, 480) for day in WEEKS[0][:2])
+    tier3, kept, other, new = (instance.candidate(s.staff[0], (n,), week) for n in range(4))
+    pool = ColumnPool(instance, [tier3, kept, other])
+    pool.solve()
+    pool.add([new])
+    promising = pool.promising({kept.key}, share=0.5, least=0)
+    assert {c.key for c in promising} == {new.key, tier3.key, kept.key}
