@@ -257,7 +257,7 @@ def _improve(
     groups of one staff member and a share of the others, price new groups with the rest
     fixed in the LP, so the prices say what fits around them, and pack the groups those
     prices rate highest (`ColumnPool.promising`).  Over ten seeds of elementary at 60 s
-    that gave a median of 99.6k against 99.1k packing the whole pool; the phases still
+    that gave a median of 99.5k against 99.1k packing the whole pool; the phases still
     pack the whole pool, as k8 did worse packing a share there (230.3k and 232.3k at
     120 s against 233.4-237.8k).
     Each neighbourhood's first round also prices by listing (`solver.listing`), which
