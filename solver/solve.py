@@ -277,8 +277,7 @@ def _improve(
         generate_columns(pool, deadline, None, stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1)
         pool.release()
         seconds = min(deadline - time.monotonic(), PACK_SHARE * options.time_limit)
-        promising = pool.promising({c.key for c in best})
-        _pack(instance, promising, best, options, seconds, report, stop)
+        _pack(instance, pool.promising(best), best, options, seconds, report, stop)
         report("fill", _fill(instance, pool, current()))
 
 

@@ -105,5 +105,5 @@ def test_a_neighbourhood_packs_the_groups_the_lp_rates_highest_and_the_schedule(
     pool = ColumnPool(instance, [tier3, kept, other])
     pool.solve()
     pool.add([new])
-    promising = pool.promising({kept.key}, share=0.5, least=0)
+    promising = pool.promising([kept], share=0.5, least=0)
     assert {c.key for c in promising} == {new.key, tier3.key, kept.key}
