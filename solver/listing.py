@@ -19,7 +19,7 @@ cost, and so every schedule (`Listed.bound`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.candidates import Candidate, Instance, NeedItem
+from solver.cuts import MemberCut
 from solver.meeting import NEVER, Array, Pattern, Week, best_times
 from solver.model import Staff
 from solver.timegrid import Slot
@@ -152,15 +153,17 @@ class Listing:
             _count(items, sessions) <= MAX_MEMBER_SETS for items, sessions in _kinds(self.instance)
         )
 
-    def price(self, price: Price, deadline: float) -> Listed:
-        """The best groups of each chunk of every family, at these prices, and the needs'
-        shares of any group's reduced cost when every family was listed in time."""
+    def price(self, price: Price, deadline: float, cuts: Sequence[MemberCut] = ()) -> Listed:
+        """The best groups of each chunk of every family, at these prices (of the packing
+        rows and of `cuts`), and the needs' shares of any group's reduced cost when every
+        family was listed in time."""
         groups: list[Candidate] = []
         shares: dict[int, float] | None = {} if self.complete else None
+        priced_cuts = [(cut, price(cut.row)) for cut in cuts]
         for family in self.families:
             if time.monotonic() > deadline:
                 return Listed(groups, None)
-            found, share = self._best_groups(family, price)
+            found, share = self._best_groups(family, price, priced_cuts)
             groups += found
             if shares is not None:
                 for item, value in zip(family.items, share.tolist(), strict=True):
@@ -168,10 +171,13 @@ class Listing:
                         shares[item.index] = value
         return Listed(groups, shares)
 
-    def _best_groups(self, family: Family, price: Price) -> tuple[list[Candidate], Array]:
+    def _best_groups(
+        self, family: Family, price: Price, cuts: list[tuple[MemberCut, float]]
+    ) -> tuple[list[Candidate], Array]:
         """The groups worth offering, and per member the most any of its groups is worth
         per member (each group's upper bound split evenly)."""
         priced = self._priced(family, price)
+        counted = _counted_cuts(family, cuts)
         objective = self.instance.school.settings.objective
         scores = np.array([np.nan if i.need.score is None else i.need.score for i in family.items])
         most = len(self.instance.school.settings.days) // 2 + 1
@@ -185,6 +191,7 @@ class Listing:
                     priced.base[chunk].sum(axis=1)
                     - np.floor(objective.score_spread * _spread(scores[chunk]))
                     - priced.group
+                    - _cut_price(chunk, counted)
                 )
                 week = priced.week(chunk, family, most)
                 together = priced.value[chunk].sum(axis=1) - priced.staff
@@ -275,6 +282,26 @@ class Priced:
         if not (students.any() or self.staff_week.any()):
             return None
         return Week(students, self.staff_week, family.cover, family.staff_cover, most)
+
+
+def _counted_cuts(
+    family: Family, cuts: list[tuple[MemberCut, float]]
+) -> list[tuple[npt.NDArray[np.int64], int, float]]:
+    """The priced cuts on the family's bucket: which members each counts, its divisor,
+    its price."""
+    return [
+        (np.array([i.index in cut.members for i in family.items], dtype=np.int64), cut.divisor, p)
+        for cut, p in cuts
+        if p > 0 and cut.bucket == family.items[0].bucket
+    ]
+
+
+def _cut_price(chunk: Sets, counted: list[tuple[npt.NDArray[np.int64], int, float]]) -> Array:
+    """Per member set, the price of the cuts it counts in (`MemberCut.coefficient`)."""
+    result: Array = np.zeros(len(chunk))
+    for counts, divisor, p in counted:
+        result += p * (counts[chunk].sum(axis=1) // divisor)
+    return result
 
 
 def _in_week(slot: Slot) -> tuple[int, int]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from ortools.linear_solver import pywraplp
 
 from solver.candidates import Candidate, Instance, Pattern, best_members, signature_of
+from solver.cuts import MemberCut
 from solver.listing import Listing
 from solver.model import Staff
 from solver.packing import Resource, member_resources, resources, staff_resources
@@ -70,6 +71,8 @@ class ColumnPool:
         self.reduced: dict[object, float] = {}
         """Each group's reduced cost at the prices of the last LP solved."""
         self.fixed: list[pywraplp.Variable] = []
+        self.cuts: list[MemberCut] = []
+        """Rows beyond the packing model's (`solver.cuts`); only the column bound adds them."""
         self.bound = math.inf
         """The lowest bound on every schedule the listing has given at the pool's prices."""
         existing, self.candidates = self.candidates, []
@@ -87,8 +90,27 @@ class ColumnPool:
             self.solver.Objective().SetCoefficient(variable, self.instance.search_value(candidate))
             for resource, capacity in resources(self.instance, candidate):
                 self._row(resource, capacity).SetCoefficient(variable, 1.0)
+            self._cut_into(self.cuts, candidate)
             added += 1
         return added
+
+    def add_cuts(self, cuts: list[MemberCut]) -> None:
+        """These rows join the LP, for the groups in the pool and those added later."""
+        self.cuts += cuts
+        for candidate in self.candidates:
+            self._cut_into(cuts, candidate)
+
+    def _cut_into(self, cuts: list[MemberCut], candidate: Candidate) -> None:
+        for cut in cuts:
+            coefficient = cut.coefficient(candidate)
+            if coefficient:
+                row = self._row(cut.row, cut.capacity)
+                row.SetCoefficient(self.variables[candidate.key], float(coefficient))
+
+    def running(self) -> dict[Candidate, float]:
+        """The groups the LP last solved runs, and in what fraction (before any is added)."""
+        values = ((c, self.variables[c.key].solution_value()) for c in self.candidates)
+        return {c: value for c, value in values if value > EPSILON}
 
     def fix(self, groups: list[Candidate]) -> None:
         """These groups run in the LP: prices then say what is worth adding around them."""
@@ -139,6 +161,9 @@ class ColumnPool:
 
     def price(self, resource: Resource) -> float:
         return self.prices.get(resource, 0.0)
+
+    def cut_price(self, group: Candidate) -> float:
+        return sum(self.price(cut.row) * cut.coefficient(group) for cut in self.cuts)
 
     def priced_capacity(self) -> float:
         """Each row's price times its capacity, summed: the prices' share of a bound."""
@@ -236,7 +261,7 @@ def _listed_candidates(pool: ColumnPool, listing: Listing, deadline: float) -> l
     """The listing's groups whose exact reduced cost is positive; the bound its prices
     give lowers the pool's."""
     instance = pool.instance
-    listed = listing.price(pool.price, deadline)
+    listed = listing.price(pool.price, deadline, pool.cuts)
     bound = listed.bound(pool.priced_capacity())
     if bound is not None:
         pool.bound = min(pool.bound, bound)
@@ -244,6 +269,7 @@ def _listed_candidates(pool: ColumnPool, listing: Listing, deadline: float) -> l
     for group in listed.groups:
         used = resources(instance, group)
         reduced = instance.search_value(group) - sum(pool.price(r) for r, _ in used)
+        reduced -= pool.cut_price(group)
         if reduced > EPSILON:
             staff = instance.school.staff_by_id[group.staff_id]
             offers.append((reduced, staff, group.members, group.slots))

@@ -9,6 +9,8 @@ from ortools.sat.python import cp_model
 from solver.candidates import Instance
 from solver.column_bound import ColumnBound
 from solver.packing import build_packing_model
+from solver.pricing import ColumnPool
+from tests.builders import need, program, school, student, window
 from tests.every_group import every_group, school_with_every_row
 
 
@@ -31,3 +33,26 @@ def test_the_column_bound_from_its_process_is_never_below_the_best_schedule() ->
     # column generation on a school this small converges, and its LP has a whole
     # schedule for an optimum: the bound is the best schedule's objective
     assert math.floor(bound.value + 1e-6) == best_objective(instance)
+
+
+def test_three_needs_that_can_only_pair_up_are_bounded_at_one_pair() -> None:
+    # A, B and C need pairs, and T1 has one half hour on Monday and one on Tuesday: one
+    # pair runs and the third need waits.  The LP over groups runs AB and BC on Monday
+    # and AC on Tuesday at one half each, a pair and a half; the cut on {A, B, C} (at
+    # most one group holds two of them) brings the bound down to the one pair.
+    s = school(
+        students=[student("A"), student("B"), student("C")],
+        needs=[need("A"), need("B"), need("C")],
+        programs=[program(2, min_size=2, max_size=2, sessions_per_week=1), program(3)],
+        availability=[window(days="Mon", end="08:30"), window(days="Tue", end="08:30")],
+    )
+    instance = Instance.of(s)
+    best = best_objective(instance)
+    pool = ColumnPool(instance, every_group(instance))
+    pool.solve()
+    assert pool.solver.Objective().Value() > best + 100
+    bound = ColumnBound()
+    bound.start(s, seconds=30.0)
+    bound.join(60.0)
+    bound.stop()
+    assert math.floor(bound.value + 1e-6) == best

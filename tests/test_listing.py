@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.candidates import Instance
+from solver.cuts import member_cuts
 from solver.listing import Listing
 from solver.packing import resources
 from solver.values import Day
@@ -60,19 +61,22 @@ def test_a_group_is_offered_where_its_members_are_worth_most_to_the_lp() -> None
 
 INSTANCE = Instance.of(school_with_every_row())
 EVERY_GROUP = [(g, g.value, [r for r, _ in resources(INSTANCE, g)]) for g in every_group(INSTANCE)]
+CUTS = member_cuts(INSTANCE)
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_no_group_is_worth_more_at_any_prices_than_its_members_shares(rng: Random) -> None:
     # The bound rests on this: at any prices, a group's value less the price of the
-    # packing rows it uses is at most the sum of its members' shares.
+    # packing rows and the cuts it uses is at most the sum of its members' shares.
     rows = sorted({r for _, _, used in EVERY_GROUP for r in used}, key=repr)
+    rows += [cut.row for cut in CUTS]
     prices = {r: rng.choice([0.0, rng.uniform(0, 50), rng.uniform(0, 800)]) for r in rows}
     listing = Listing(INSTANCE)
     assert listing.complete
-    shares = listing.price(lambda r: prices.get(r, 0.0), deadline=float("inf")).shares
+    shares = listing.price(lambda r: prices.get(r, 0.0), float("inf"), CUTS).shares
     assert shares is not None
     for group, value, used in EVERY_GROUP:
         reduced = value - sum(prices[r] for r in used)
+        reduced -= sum(prices[cut.row] * cut.coefficient(group) for cut in CUTS)
         assert reduced <= sum(shares.get(i, 0.0) for i in group.members) + 1e-6, group
