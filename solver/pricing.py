@@ -33,10 +33,7 @@ from solver.timegrid import Slot
 ADD_PER_ROUND = 400
 """Candidate groups added per round, at least; large schools add two per need."""
 EPSILON = 1e-6
-PDLP_PARAMETERS = (
-    "termination_criteria { simple_optimality_criteria "
-    "{ eps_optimal_relative: 1e-4 eps_optimal_absolute: 1e-4 } }"
-)
+PDLP_TOLERANCE = 1e-4
 """Prices good to 0.01%: pricing needs them roughly right, and sooner."""
 PROMISING_SHARE = 0.45
 """Share of the pool a neighbourhood's packing considers (`ColumnPool.promising`)."""
@@ -51,10 +48,11 @@ class ColumnPool:
     instance: Instance
     candidates: list[Candidate]
     rounds: int = 0
+    tolerance: float = PDLP_TOLERANCE
 
     def __post_init__(self) -> None:
         self.solver = pywraplp.Solver.CreateSolver("PDLP")
-        self.solver.SetSolverSpecificParametersAsString(PDLP_PARAMETERS)
+        self.solve_to(self.tolerance)
         self.rows: dict[Resource, pywraplp.Constraint] = {}
         self.keys: set[object] = set()
         self.member_values: dict[tuple[int, tuple[Slot, ...]], int] = {}
@@ -112,6 +110,14 @@ class ColumnPool:
         values = ((c, self.variables[c.key].solution_value()) for c in self.candidates)
         return {c: value for c, value in values if value > EPSILON}
 
+    def solve_to(self, tolerance: float) -> None:
+        """PDLP's relative and absolute tolerance for the LPs from now on."""
+        self.tolerance = tolerance
+        self.solver.SetSolverSpecificParametersAsString(
+            "termination_criteria { simple_optimality_criteria "
+            f"{{ eps_optimal_relative: {tolerance} eps_optimal_absolute: {tolerance} }} }}"
+        )
+
     def fix(self, groups: list[Candidate]) -> None:
         """These groups run in the LP: prices then say what is worth adding around them."""
         self.fixed = [self.variables[c.key] for c in groups if c.key in self.variables]
@@ -163,6 +169,7 @@ class ColumnPool:
         return self.prices.get(resource, 0.0)
 
     def cut_price(self, group: Candidate) -> float:
+        """The price of the cuts a group counts in, which `resources` does not name."""
         return sum(self.price(cut.row) * cut.coefficient(group) for cut in self.cuts)
 
     def priced_capacity(self) -> float:
