@@ -6,8 +6,8 @@ about 100k).  The LP over groups does not forget it: where every family can be l
 (`solver.listing`), the listing bounds the reduced cost of every group, so any prices
 give a bound (`Listed.bound`), and it falls as column generation converges.  That takes
 column generation with listing in every round, from scratch, for most of a minute
-(elementary, alone on one core: 109.4k after 20 s, 106.5k after 60 s, 106.4k at
-convergence after about 240 s);
+(elementary, alone on one core, with member cuts (`solver.cuts`) and `ROUGH_TOLERANCE`:
+108.4k after 18 s, 106.60k after 30 s, 106.22k after 58 s, 106.15k after 145 s);
 the search could not spare that time, so it runs in a process of its own, on the
 machine's other core, and reports each lower bound as it finds it.
 """

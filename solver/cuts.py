@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from solver.candidates import Bucket, Candidate, Instance
 
 VIOLATION = 0.01
-"""A cut joins the LP when its row is exceeded by more than this (PDLP solves to 1e-4)."""
+"""A cut joins the LP when its row is exceeded by more than this (PDLP solves to 5e-4
+at first, then 1e-4: `solver.column_bound`)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class MemberCut:
 
 def member_cuts(instance: Instance) -> list[MemberCut]:
     """For each bucket, each range of its grades and each divisor from 2 to its largest
-    group: a range's needs are those a group's grade span lets share groups."""
+    group: ranges, because a group's grade span keeps its members within one."""
     cuts = []
     for bucket, items in instance.buckets.items():
         grades = sorted({item.student.grade for item in items})

@@ -284,11 +284,12 @@ class Priced:
         return Week(students, self.staff_week, family.cover, family.staff_cover, most)
 
 
-def _counted_cuts(
-    family: Family, cuts: list[tuple[MemberCut, float]]
-) -> list[tuple[npt.NDArray[np.int64], int, float]]:
-    """The priced cuts on the family's bucket: which members each counts, its divisor,
-    its price."""
+Counted = list[tuple[npt.NDArray[np.int64], int, float]]
+"""Priced cuts on one family's bucket: which members each counts, its divisor, its price."""
+
+
+def _counted_cuts(family: Family, cuts: list[tuple[MemberCut, float]]) -> Counted:
+    """The priced cuts on the family's bucket, as `Counted`."""
     return [
         (np.array([i.index in cut.members for i in family.items], dtype=np.int64), cut.divisor, p)
         for cut, p in cuts
@@ -296,7 +297,7 @@ def _counted_cuts(
     ]
 
 
-def _cut_price(chunk: Sets, counted: list[tuple[npt.NDArray[np.int64], int, float]]) -> Array:
+def _cut_price(chunk: Sets, counted: Counted) -> Array:
     """Per member set, the price of the cuts it counts in (`MemberCut.coefficient`)."""
     result: Array = np.zeros(len(chunk))
     for counts, divisor, p in counted:
