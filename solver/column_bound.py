@@ -6,8 +6,8 @@ about 100k).  The LP over groups does not forget it: where every family can be l
 (`solver.listing`), the listing bounds the reduced cost of every group, so any prices
 give a bound (`Listed.bound`), and it falls as column generation converges.  That takes
 column generation with listing in every round, from scratch, for most of a minute
-(elementary, alone on one core, with member cuts (`solver.cuts`) and `ROUGH_TOLERANCE`:
-108.4k after 18 s, 106.60k after 30 s, 106.22k after 58 s, 106.15k after 145 s);
+(elementary, alone on one core, with member cuts (`solver.cuts`): 108.4k after 18 s,
+106.60k after 30 s, 106.22k after 58 s, 106.15k after 145 s);
 the search could not spare that time, so it runs in a process of its own, on the
 machine's other core, and reports each lower bound as it finds it.
 """
@@ -30,14 +30,7 @@ from solver.cuts import MemberCut, member_cuts, violated
 from solver.greedy import greedy_roster
 from solver.listing import Listing
 from solver.model import School
-from solver.pricing import PDLP_TOLERANCE, ColumnPool, generate_columns
-
-ROUGH_TOLERANCE = 5e-4
-"""PDLP's tolerance until column generation has converged to it, then `PDLP_TOLERANCE`:
-each LP is solved sooner while the bound falls fast.  Elementary, alone on one core:
-106.60k after 30 s, 106.22k after 58 s, 106.15k after 145 s (tightened at 92 s),
-against 107.62k, 106.35k and 106.19k at 1e-4 throughout; 5e-4 throughout stalled at
-106.20k."""
+from solver.pricing import TIGHT_TOLERANCE, ColumnPool, generate_columns
 
 
 class ColumnBound:
@@ -95,12 +88,15 @@ def _work(school: School, seconds: float) -> None:
     """Column generation priced by listing alone, until converged or out of time; each
     lower bound goes to standard output as it is found.  Without `solver.pricing`'s
     heuristic a round is cheaper and the bound falls sooner (elementary, 57 s on one
-    core: 106.7k against 107.2k)."""
+    core: 106.7k against 107.2k).  Its LPs are solved as roughly as the search's until
+    column generation converges, then to `TIGHT_TOLERANCE`: elementary, alone on one
+    core, 106.60k after 30 s, 106.22k after 58 s, 106.15k after 145 s (tightened at
+    92 s), against 107.62k, 106.35k and 106.19k at 1e-4 throughout; at 5e-4 throughout
+    it stalled at 106.20k."""
     deadline = time.monotonic() + seconds
     instance = Instance.of(school)
     listing = Listing(instance)
-    groups = greedy_roster(instance) + lone_groups(instance)
-    pool = ColumnPool(instance, groups, tolerance=ROUGH_TOLERANCE)
+    pool = ColumnPool(instance, greedy_roster(instance) + lone_groups(instance))
     cuts = Cuts(member_cuts(instance))
     reported = math.inf
     while time.monotonic() < deadline:
@@ -111,9 +107,9 @@ def _work(school: School, seconds: float) -> None:
             reported = pool.bound
             print(repr(reported), flush=True)
         if done and not cuts.added:
-            if pool.tolerance <= PDLP_TOLERANCE:
+            if pool.tolerance <= TIGHT_TOLERANCE:
                 break
-            pool.solve_to(PDLP_TOLERANCE)
+            pool.solve_to(TIGHT_TOLERANCE)
 
 
 class Cuts:
