@@ -18,7 +18,7 @@ from functools import cached_property
 from itertools import combinations
 
 from solver.model import Need, Program, School, Staff, Student
-from solver.schedule import Schedule
+from solver.schedule import Group, Schedule
 from solver.timegrid import Slot, TimeGrid
 from solver.values import Day
 
@@ -41,6 +41,15 @@ def signature_of(
     staff_id: str, subject: str, skill: str, sessions: Iterable[Slot], minutes: int
 ) -> Signature:
     return (staff_id, subject, skill, frozenset((d, s, s + minutes) for d, s in sessions))
+
+
+def group_signature(group: Group) -> Signature:
+    return (
+        group.staff_id,
+        group.subject,
+        group.skill,
+        frozenset((s.day, s.start, s.end) for s in group.sessions),
+    )
 
 
 @dataclass(frozen=True)
@@ -133,12 +142,18 @@ class Instance:
         index_of = {item.need.key: item.index for item in self.needs}
         result = {}
         for group in self.previous.groups:
-            sessions = frozenset((s.day, s.start, s.end) for s in group.sessions)
             for student_id in group.students:
                 index = index_of.get((student_id, group.subject))
                 if index is not None:
-                    result[index] = (group.staff_id, group.subject, group.skill, sessions)
+                    result[index] = group_signature(group)
         return result
+
+    @cached_property
+    def previous_signatures(self) -> frozenset[Signature]:
+        """Last window's groups: a group with one of these signatures matches one."""
+        if self.previous is None:
+            return frozenset()
+        return frozenset(group_signature(g) for g in self.previous.groups)
 
     def moved_cost(self, index: int, signature: Signature) -> int:
         """The objective's cost of placing a need in a group unlike its previous one."""

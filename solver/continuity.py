@@ -9,22 +9,13 @@ need costs `moved_student` (see `Instance.moved_cost`).
 
 from __future__ import annotations
 
-from solver.candidates import Candidate, Instance, Signature
+from solver.candidates import Candidate, Instance, Signature, group_signature
 from solver.problems import Problem
 from solver.schedule import Group, Schedule
 
 
 class PinError(ValueError):
     """A pin in pins.csv cannot hold; the message says which and why."""
-
-
-def group_signature(group: Group) -> Signature:
-    return (
-        group.staff_id,
-        group.subject,
-        group.skill,
-        frozenset((s.day, s.start, s.end) for s in group.sessions),
-    )
 
 
 def kept_groups(instance: Instance) -> list[Candidate]:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from solver.candidates import Candidate, Instance
-from solver.continuity import group_signature
+from solver.candidates import Candidate, Instance, group_signature
+from solver.timegrid import Slot
 from solver.values import Day
 
 Resource = tuple[object, ...]
@@ -85,6 +86,27 @@ def resources(instance: Instance, candidate: Candidate) -> list[tuple[Resource, 
     return used
 
 
+class Rows(Protocol):
+    """Decision variables that say, per row, its capacity and the literals using it."""
+
+    @property
+    def users(self) -> dict[Resource, tuple[int, list[cp_model.IntVar]]]: ...
+
+
+TIMED = frozenset({"staff", "day", "student"})
+"""The kinds of row a session's time decides: minutes and daily budgets.  A group's need,
+group-budget and week rows stay with the group wherever its sessions go (week rows being
+implied, for whole groups, by the minutes)."""
+
+
+def session_resources(
+    instance: Instance, candidate: Candidate, slot: Slot
+) -> list[tuple[Resource, int]]:
+    """The rows one session of this group would use at this time, with capacities."""
+    one = replace(candidate, slots=(slot,))
+    return [(r, capacity) for r, capacity in resources(instance, one) if r[0] in TIMED]
+
+
 @dataclass
 class GroupChoice:
     """The decision variables: one literal per candidate group, 'this group runs'."""
@@ -118,7 +140,7 @@ class GroupChoice:
         return [c for c, lit in zip(self.candidates, self.literals, strict=True) if value(lit)]
 
 
-def _add_capacity_rows(model: cp_model.CpModel, choice: GroupChoice, kinds: set[str]) -> None:
+def _add_capacity_rows(model: cp_model.CpModel, choice: Rows, kinds: set[str]) -> None:
     """No resource of these kinds is used by more chosen groups than its capacity."""
     for resource, (capacity, literals) in choice.users.items():
         if resource[0] not in kinds or len(literals) <= capacity:
@@ -130,7 +152,7 @@ def _add_capacity_rows(model: cp_model.CpModel, choice: GroupChoice, kinds: set[
 
 
 def add_no_staff_double_booking_rule(
-    model: cp_model.CpModel, choice: GroupChoice, instance: Instance
+    model: cp_model.CpModel, choice: Rows, instance: Instance
 ) -> None:
     """Rule 7: a staff member's sessions never overlap and keep the buffer between them;
     max_sessions_per_day and max_groups hold.  Sessions start on the grid, so two
@@ -139,15 +161,13 @@ def add_no_staff_double_booking_rule(
 
 
 def add_no_student_double_booking_rule(
-    model: cp_model.CpModel, choice: GroupChoice, instance: Instance
+    model: cp_model.CpModel, choice: Rows, instance: Instance
 ) -> None:
     """Rule 9: a student's sessions in different subjects never overlap."""
     _add_capacity_rows(model, choice, {"student", "student-week"})
 
 
-def add_one_group_per_need_rule(
-    model: cp_model.CpModel, choice: GroupChoice, instance: Instance
-) -> None:
+def add_one_group_per_need_rule(model: cp_model.CpModel, choice: Rows, instance: Instance) -> None:
     """Rule 10: each student-need is in at most one group (apart pairs never share a
     candidate, so they are kept by construction)."""
     _add_capacity_rows(model, choice, {"need"})
