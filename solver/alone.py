@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from solver.candidates import Candidate, Instance, NeedItem, best_members
 from solver.model import Staff
-from solver.timegrid import Slot
+from solver.timegrid import Slot, in_week
 
 SECONDS = 2.0
 """Per need; the models are a few thousand literals and answer in milliseconds."""
@@ -163,12 +163,8 @@ class _Model:
     def group(self, solver: cp_model.CpSolver) -> LoneGroup:
         staff = next(s for s in self.qualified if solver.boolean_value(self.staff[s.staff_id]))
         members = tuple(sorted(i for i, v in self.member.items() if solver.boolean_value(v)))
-        slots = tuple(
-            sorted(
-                (slot for slot, v in self.slot.items() if solver.boolean_value(v)),
-                key=lambda s: (s[0].order, s[1]),
-            )
-        )
+        chosen = (slot for slot, v in self.slot.items() if solver.boolean_value(v))
+        slots = tuple(sorted(chosen, key=in_week))
         return LoneGroup(staff, members, slots)
 
 

@@ -32,7 +32,7 @@ from solver.candidates import Candidate, Instance, NeedItem
 from solver.cuts import MemberCut
 from solver.meeting import NEVER, Array, Pattern, Week, best_times
 from solver.model import Staff
-from solver.timegrid import Slot
+from solver.timegrid import Slot, in_week
 from solver.values import Day
 
 Price = Callable[[tuple[object, ...]], float]
@@ -211,7 +211,7 @@ class Listing:
         options = {
             tuple(
                 sorted(
-                    ((family.days[d], family.starts[s]) for d, s in p[row].tolist()), key=_in_week
+                    ((family.days[d], family.starts[s]) for d, s in p[row].tolist()), key=in_week
                 )
             )
             for p in patterns
@@ -220,7 +220,7 @@ class Listing:
         together = family.meets[members].min(axis=0)
         return [
             self.instance.candidate(family.staff, chosen, slots)
-            for slots in sorted(options, key=lambda slots: [_in_week(slot) for slot in slots])
+            for slots in sorted(options, key=lambda slots: [in_week(slot) for slot in slots])
             if all(together[family.place(slot)] > NEVER / 2 for slot in slots)
         ]
 
@@ -303,10 +303,6 @@ def _cut_price(chunk: Sets, counted: Counted) -> Array:
     for counts, divisor, p in counted:
         result += p * (counts[chunk].sum(axis=1) // divisor)
     return result
-
-
-def _in_week(slot: Slot) -> tuple[int, int]:
-    return slot[0].order, slot[1]
 
 
 def _spread(scores: Array) -> Array:

@@ -26,7 +26,7 @@ from solver.packing import (
     add_no_student_double_booking_rule,
     session_resources,
 )
-from solver.timegrid import Slot
+from solver.timegrid import Slot, in_week
 
 
 @dataclass
@@ -91,14 +91,10 @@ class SessionChoice:
             instance.candidate(
                 instance.school.staff_by_id[group.staff_id],
                 group.members,
-                tuple(sorted((s for s, lit in times.items() if value(lit)), key=_in_week)),
+                tuple(sorted((s for s, lit in times.items() if value(lit)), key=in_week)),
             )
             for group, times in zip(self.groups, self.literals, strict=True)
         ]
-
-
-def _in_week(slot: Slot) -> tuple[int, int]:
-    return slot[0].order, slot[1]
 
 
 def add_sessions_per_week_rule(

@@ -43,6 +43,7 @@ from solver.problems import Problem
 from solver.reasons import reasons_for
 from solver.retiming import build_retiming_model
 from solver.schedule import Group, Schedule, Session, Status, Unplaced
+from solver.timegrid import in_week
 from solver.verify import assert_valid, objective_of
 
 BOUND_SHARE = 0.5
@@ -58,14 +59,14 @@ ROUNDS_PER_SECOND = 1.0
 """Reproducible mode: column-generation rounds allowed per second of the time limit."""
 NEIGHBOURHOOD_SHARE = 0.2
 """Improving: besides one staff member's groups, this share of the others is freed."""
+NEIGHBOURHOOD_ROUNDS = 3
+"""Improving: column-generation rounds around each neighbourhood."""
 RETIME_SHARE = 0.05
 """The last share of the time limit: the best schedule is re-timed (`solver.retiming`).
 Over ten seeds of elementary at 60 s: mean 100.9k against 100.6k without (6 seeds of 10
 higher); k8 at 120 s, three seeds: 239.6k, 246.2k, 246.5k against 240.7k, 237.5k,
 237.8k.  Re-timing after every neighbourhood as well did worse on elementary (mean 99.9k
 against 100.3k, fewer needs placed)."""
-NEIGHBOURHOOD_ROUNDS = 3
-"""Improving: column-generation rounds around each neighbourhood."""
 SAFETY = 3.0
 """Reproducible mode: wall-clock limit as a multiple of the time limit, never reached in
 practice, so a pathological instance still ends."""
@@ -450,7 +451,7 @@ def as_schedule(
     reasons; it must pass `solver.verify` (a violation is a bug, and raises)."""
     school = instance.school
     ordered = sorted(
-        chosen, key=lambda c: (c.staff_id, c.bucket, [(d.order, s) for d, s in c.slots])
+        chosen, key=lambda c: (c.staff_id, c.bucket, [in_week(slot) for slot in c.slots])
     )
     groups = [
         Group(

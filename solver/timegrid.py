@@ -20,6 +20,11 @@ Slot = tuple[Day, int]
 """A session start: the day and the clock minute."""
 
 
+def in_week(slot: Slot) -> tuple[int, int]:
+    """A slot's place in the week, to sort by."""
+    return slot[0].order, slot[1]
+
+
 @dataclass(frozen=True)
 class DayMinutes:
     """Prefix counts of never / avoid / prefer minutes of one student on one day."""
@@ -136,5 +141,5 @@ class TimeGrid:
                 for start in self.starts(minutes)
                 if window_start <= start and start + minutes <= window_end
             }
-            self._staff_slots[key] = tuple(sorted(slots, key=lambda s: (s[0].order, s[1])))
+            self._staff_slots[key] = tuple(sorted(slots, key=in_week))
         return self._staff_slots[key]

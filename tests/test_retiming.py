@@ -13,7 +13,7 @@ from solver.greedy import greedy_roster
 from solver.model import School
 from solver.retiming import build_retiming_model
 from solver.solve import as_schedule
-from solver.values import Day
+from solver.values import Day, parse_clock
 from solver.verify import verify
 from tests.builders import WEEK, block, need, program, school, staff, student, window
 from tests.test_properties import small_schools
@@ -34,7 +34,7 @@ def at(instance: Instance, staff_id: str, students: str, times: list[tuple[Day, 
     members = tuple(
         item.index for item in instance.needs if item.student.student_id in students.split()
     )
-    slots = tuple((day, int(t[:2]) * 60 + int(t[3:])) for day, t in times)
+    slots = tuple((day, parse_clock(t)) for day, t in times)
     return instance.candidate(instance.school.staff_by_id[staff_id], members, slots)
 
 
