@@ -355,13 +355,13 @@ def _grow_group(
         grade = instance.by_index[index].student.grade
         if max(*grades, grade) - min(*grades, grade) > program.max_grade_span:
             continue
-        if _keeps_apart(instance, members, index):
+        if keeps_apart(instance, members, index):
             members.append(index)
             grades.append(grade)
     return tuple(sorted(members))
 
 
-def _keeps_apart(instance: Instance, members: list[int], newcomer: int) -> bool:
+def keeps_apart(instance: Instance, members: list[int], newcomer: int) -> bool:
     student = instance.by_index[newcomer].student.student_id
     return all(
         frozenset((student, instance.by_index[m].student.student_id)) not in instance.apart

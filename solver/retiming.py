@@ -1,5 +1,5 @@
 """Re-timing: a schedule's groups keep their staff members and members, and CP-SAT
-chooses all their session times at once.
+chooses all their session times at once; a need left unplaced may join one of them.
 
 Column generation offers each member set at the few times its prices favour, most of
 them one start a week (`solver.pricing`), so a schedule packed from its groups seldom
@@ -7,6 +7,9 @@ meets at the best times the week leaves: four 60 s elementary schedules (100.6-1
 gained 0.5-1.3k from 10 s of re-timing alone.  Here the times are the variables, one
 literal per time a group could meet, and the packing's own rows
 (`solver.packing.session_resources`) keep staff and students from double booking.
+Moving a group's times is often what lets an unplaced need in: in a 60 s elementary
+schedule three of the nine needs left for want of staff time had a group of their
+bucket with room, at times that clashed with the newcomer's timetable or other group.
 A group that matches one of last window's schedule keeps its times: moving it would cost
 its members `moved_student`, which the times' value here does not count.
 """
@@ -14,24 +17,39 @@ its members `moved_student`, which the times' value here does not count.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from ortools.sat.python import cp_model
 
-from solver.candidates import Candidate, Instance
+from solver.candidates import Candidate, Instance, NeedItem, keeps_apart
 from solver.packing import (
+    TIMED,
     Resource,
     add_no_staff_double_booking_rule,
     add_no_student_double_booking_rule,
+    add_one_group_per_need_rule,
+    member_resources,
     session_resources,
 )
 from solver.timegrid import Slot, in_week
 
 
+@dataclass(frozen=True)
+class Join:
+    """An unplaced need that may join a group: 'it joins', and per time the group could
+    meet while the newcomer is free, 'it joins and the group meets then'."""
+
+    group: int
+    item: NeedItem
+    literal: cp_model.IntVar
+    times: dict[Slot, cp_model.IntVar]
+
+
 @dataclass
 class SessionChoice:
-    """The decision variables: per group, one literal per (day, start) it could meet at."""
+    """The decision variables: per group, one literal per (day, start) it could meet at;
+    per unplaced need and group it could join, a `Join`."""
 
     model: cp_model.CpModel
     groups: list[Candidate]
@@ -44,6 +62,12 @@ class SessionChoice:
         ]
         self.starts = [self._starts(times) for times in self.literals]
         """Per group, a literal per start time: some session of its week starts then."""
+        self.joins = [
+            self._join(g, item)
+            for item in self._unplaced()
+            for g, group in enumerate(self.groups)
+            if self._may_join(group, item)
+        ]
 
     def _starts(self, times: dict[Slot, cp_model.IntVar]) -> dict[int, cp_model.IntVar]:
         starts = {start: self.model.new_bool_var("") for _, start in times}
@@ -65,36 +89,92 @@ class SessionChoice:
             if all(grid.student_is_free(s, day, start, group.minutes) for s in students)
         ]
 
+    def _unplaced(self) -> list[NeedItem]:
+        placed = {i for group in self.groups for i in group.members}
+        return [item for item in self.instance.needs if item.index not in placed]
+
+    def _may_join(self, group: Candidate, item: NeedItem) -> bool:
+        """Rules 1-3 and 10 for the group with the newcomer in it, at any times."""
+        members = [self.instance.by_index[i] for i in group.members]
+        program = item.program
+        grades = [m.student.grade for m in members] + [item.student.grade]
+        return (
+            group.bucket == item.bucket
+            and len(members) < program.max_size
+            and item.sessions <= len(group.slots)
+            and max(grades) - min(grades) <= program.max_grade_span
+            and keeps_apart(self.instance, list(group.members), item.index)
+        )
+
+    def _join(self, g: int, item: NeedItem) -> Join:
+        """The newcomer's literals; where it is not free the group cannot meet if it joins
+        (rule 8), and 'joins and meets' is exactly both."""
+        grid, minutes = self.instance.grid, self.groups[g].minutes
+        joins = self.model.new_bool_var(f"joins_{g}_{item.index}")
+        times = {}
+        for (day, start), meets in self.literals[g].items():
+            if not grid.student_is_free(item.student, day, start, minutes):
+                self.model.add_implication(joins, meets.Not())
+                continue
+            both = times[(day, start)] = self.model.new_bool_var("")
+            self.model.add_bool_and([joins, meets]).only_enforce_if(both)
+            self.model.add_bool_or([joins.Not(), meets.Not(), both])
+        return Join(g, item, joins, times)
+
     @cached_property
     def users(self) -> dict[Resource, tuple[int, list[cp_model.IntVar]]]:
         """Per row, its capacity and the literals of the sessions using it, as
-        `solver.packing.GroupChoice.users`, so the packing's rules serve here too."""
+        `solver.packing.GroupChoice.users`, so the packing's rules serve here too; a
+        newcomer's need row and minutes are used by its joining."""
         users: dict[Resource, tuple[int, list[cp_model.IntVar]]] = {}
         for group, times in zip(self.groups, self.literals, strict=True):
             for slot, literal in times.items():
                 for resource, capacity in session_resources(self.instance, group, slot):
                     users.setdefault(resource, (capacity, []))[1].append(literal)
+        for join in self.joins:
+            users.setdefault(("need", join.item.index), (1, []))[1].append(join.literal)
+            for slot, literal in join.times.items():
+                one = replace(self.groups[join.group], slots=(slot,))
+                for resource in member_resources(self.instance, join.item.index, one):
+                    if resource[0] in TIMED:
+                        users.setdefault(resource, (1, []))[1].append(literal)
         return users
 
     def hint(self) -> None:
-        """The groups' own times: a whole solution, so CP-SAT starts from it."""
+        """The groups' own times and members: a whole solution, so CP-SAT starts from it."""
         for group, times, starts in zip(self.groups, self.literals, self.starts, strict=True):
             for slot, literal in times.items():
                 self.model.add_hint(literal, slot in group.slots)
             for start, literal in starts.items():
                 self.model.add_hint(literal, any(s == start for _, s in group.slots))
+        for join in self.joins:
+            self.model.add_hint(join.literal, False)
+            for literal in join.times.values():
+                self.model.add_hint(literal, False)
 
     def extract(self, value: Callable[[cp_model.IntVar], int]) -> list[Candidate]:
-        """The groups at the times chosen, each with its exact value."""
+        """The groups at the times chosen, with the needs that joined, each with its exact
+        value."""
         instance = self.instance
+        members = [list(group.members) for group in self.groups]
+        for join in self.joins:
+            if value(join.literal):
+                members[join.group].append(join.item.index)
         return [
             instance.candidate(
                 instance.school.staff_by_id[group.staff_id],
-                group.members,
+                tuple(sorted(chosen)),
                 tuple(sorted((s for s, lit in times.items() if value(lit)), key=in_week)),
             )
-            for group, times in zip(self.groups, self.literals, strict=True)
+            for group, chosen, times in zip(self.groups, members, self.literals, strict=True)
         ]
+
+
+def add_group_size_rule(model: cp_model.CpModel, choice: SessionChoice, instance: Instance) -> None:
+    """Rule 1: a group takes at most one newcomer, and only with room for it (`_may_join`);
+    one, so that what a newcomer adds to the score spread is known in advance."""
+    for g in range(len(choice.groups)):
+        model.add_at_most_one(join.literal for join in choice.joins if join.group == g)
 
 
 def add_sessions_per_week_rule(
@@ -108,19 +188,22 @@ def add_sessions_per_week_rule(
 
 
 RULES = [
+    add_group_size_rule,
     add_sessions_per_week_rule,
     add_no_staff_double_booking_rule,
     add_no_student_double_booking_rule,
+    add_one_group_per_need_rule,
 ]
-"""The rules a group's times can break, in the contract's order; the others stay with its
-staff member and members."""
+"""The rules a group's times and newcomers can break, in the contract's order; the others
+stay with its staff member and members."""
 
 
 def build_retiming_model(
     instance: Instance, groups: list[Candidate]
 ) -> tuple[cp_model.CpModel, SessionChoice]:
-    """Maximise what the times decide: members' minutes in `prefer` blocks, less those in
-    `avoid` blocks, less `time_changes` per extra start time in a group's week."""
+    """Maximise what the times and newcomers decide: members' minutes in `prefer` blocks,
+    less those in `avoid` blocks, less `time_changes` per extra start time in a group's
+    week, and each newcomer's serve weight less what it adds to its group's spread."""
     model = cp_model.CpModel()
     choice = SessionChoice(model, groups, instance)
     for rule in RULES:
@@ -134,5 +217,23 @@ def build_retiming_model(
             value = sum(grid.pull_out_value(s, day, start, group.minutes) for s in students)
             terms.append(value * literal)
         terms += [-changes * literal for literal in starts.values()]
+    for join in choice.joins:
+        terms.append(_joining_value(instance, groups[join.group], join.item) * join.literal)
+        for (day, start), literal in join.times.items():
+            minutes = groups[join.group].minutes
+            terms.append(grid.pull_out_value(join.item.student, day, start, minutes) * literal)
     model.maximize(sum(terms))
     return model, choice
+
+
+def _joining_value(instance: Instance, group: Candidate, item: NeedItem) -> int:
+    """What a newcomer adds to the search's value apart from its minutes: its serve weight,
+    less the spread it adds (and, regenerating, a move's cost or a stay's bonus at the
+    group's present times)."""
+    staff = instance.school.staff_by_id[group.staff_id]
+    joined = instance.candidate(staff, tuple(sorted((*group.members, item.index))), group.slots)
+    minutes = sum(
+        instance.grid.pull_out_value(item.student, day, start, group.minutes)
+        for day, start in group.slots
+    )
+    return instance.search_value(joined) - instance.search_value(group) - minutes

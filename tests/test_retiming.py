@@ -1,5 +1,5 @@
 """Re-timing: a schedule's groups keep staff and members and move to better times
-together, never breaking a rule."""
+together, never breaking a rule; a need left unplaced may join a group on the way."""
 
 from __future__ import annotations
 
@@ -47,10 +47,11 @@ SCIENCE = block("H1", start="08:00", end="09:00", activity="Science", pull_out="
 
 
 def win_school(**tables: Any) -> School:
-    """Students in H1, which prefers 10:00-10:30 (WIN) and would rather keep 08:00-09:00."""
+    """Students in H1, which prefers 10:00-10:30 (WIN) and would rather keep 08:00-09:00;
+    `timetable` adds blocks."""
     tables.setdefault("programs", [program(2), program(2, subject="math")])
     lunch = block("H1", start="11:30", end="12:00", activity="Lunch")
-    return school(timetable=[WIN, SCIENCE, lunch], **tables)
+    return school(timetable=[WIN, SCIENCE, lunch, *tables.pop("timetable", [])], **tables)
 
 
 def test_a_group_moves_out_of_an_avoid_block_into_the_win_block() -> None:
@@ -111,12 +112,55 @@ def test_a_group_that_matches_last_windows_keeps_its_times() -> None:
     assert retimed(again, [kept]) == [kept]
 
 
+def test_an_unplaced_need_joins_a_group_that_moves_to_when_it_is_free() -> None:
+    # C's class has Core ELA 08:00-09:00, when A and B's group meets
+    s = win_school(
+        students=[student("A"), student("B"), student("C", homeroom="H2")],
+        needs=[need(i) for i in "ABC"],
+        timetable=[block("H2", start="08:00", end="09:00")],
+    )
+    instance = Instance.of(s)
+    before = at(instance, "T1", "A B", [(Day.MON, "08:00"), (Day.TUE, "08:00")])
+    (after,) = retimed(instance, [before])
+    assert after.members == tuple(item.index for item in instance.needs)
+    assert all(start >= 9 * 60 for start in starts(after))
+    assert verify(s, as_schedule(instance, [after], None, 0.0)) == []
+
+
+def test_a_need_never_joins_a_group_that_would_meet_during_its_students_other_group() -> None:
+    # each teacher has 08:00-08:30 only, and each group meets three days of five: C's math
+    # group and the reading group share a day, wherever they go
+    s = school(
+        students=[student(i) for i in "ABC"],
+        needs=[need("A"), need("B"), need("C"), need("C", "computation", subject="math")],
+        programs=[program(2, sessions_per_week=3), program(2, subject="math", sessions_per_week=3)],
+        staff=[staff("T1", "reading"), staff("T2", "math")],
+        availability=[window("T1", end="08:30"), window("T2", end="08:30")],
+        timetable=[],
+    )
+    instance = Instance.of(s)
+    monday_to_wednesday = [(day, "08:00") for day in WEEK[:3]]
+    reading = at(instance, "T1", "A B", monday_to_wednesday)
+    math = instance.candidate(
+        s.staff_by_id["T2"],
+        (instance.needs[-1].index,),
+        tuple((day, 8 * 60) for day in WEEK[2:]),
+    )
+    after = retimed(instance, [reading, math])
+    assert [g.members for g in after] == [reading.members, math.members]
+    assert verify(s, as_schedule(instance, after, None, 0.0)) == []
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_schools())
 def test_retiming_a_random_schools_roster_keeps_every_rule_and_loses_nothing(s: Any) -> None:
     instance = Instance.of(s)
     before = greedy_roster(instance)
     after = retimed(instance, before)
-    assert [(g.staff_id, g.members) for g in after] == [(g.staff_id, g.members) for g in before]
+    unplaced = {item.index for item in instance.needs} - {i for g in before for i in g.members}
+    for b, a in zip(before, after, strict=True):
+        assert a.staff_id == b.staff_id
+        assert set(b.members) <= set(a.members) and len(a.members) - len(b.members) <= 1
+        assert set(a.members) - set(b.members) <= unplaced
     assert verify(s, as_schedule(instance, after, None, 0.0)) == []
     assert sum(g.value for g in after) >= sum(g.value for g in before)
