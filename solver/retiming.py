@@ -218,10 +218,11 @@ def build_retiming_model(
             terms.append(value * literal)
         terms += [-changes * literal for literal in starts.values()]
     for join in choice.joins:
-        terms.append(_joining_value(instance, groups[join.group], join.item) * join.literal)
+        group = groups[join.group]
+        terms.append(_joining_value(instance, group, join.item) * join.literal)
         for (day, start), literal in join.times.items():
-            minutes = groups[join.group].minutes
-            terms.append(grid.pull_out_value(join.item.student, day, start, minutes) * literal)
+            value = grid.pull_out_value(join.item.student, day, start, group.minutes)
+            terms.append(value * literal)
     model.maximize(sum(terms))
     return model, choice
 

@@ -126,6 +126,8 @@ class SolveResult:
 
 
 ProgressCallback = Callable[[Progress], None]
+Extract = Callable[[Callable[[cp_model.IntVar], int]], list[Candidate]]
+"""Reads the groups of a CP-SAT solution, given how to read a literal's value."""
 
 
 class _SolutionReporter(cp_model.CpSolverSolutionCallback):
@@ -135,7 +137,7 @@ class _SolutionReporter(cp_model.CpSolverSolutionCallback):
         self,
         phase: str,
         report: Callable[[str, list[Candidate]], None],
-        extract: Callable[[Callable[[cp_model.IntVar], int]], list[Candidate]],
+        extract: Extract,
     ) -> None:
         super().__init__()
         self._phase = phase
@@ -376,12 +378,14 @@ def _pack(
     """CP-SAT over these candidates (every group of `hint` among them), warm-started from
     the best schedule so far; each improving solution goes to `report`, which keeps the
     best."""
-    began = time.monotonic()
-    model, choice = build_packing_model(instance, candidates)
-    hinted = {c.key for c in hint}
-    choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
-    seconds = _after_building(options, seconds, began)
-    _run(model, "search", choice.extract, options, seconds, report, stop)
+
+    def build() -> tuple[cp_model.CpModel, Extract]:
+        model, choice = build_packing_model(instance, candidates)
+        hinted = {c.key for c in hint}
+        choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
+        return model, choice.extract
+
+    _run(build, "search", options, seconds, report, stop)
 
 
 def _retime(
@@ -394,38 +398,36 @@ def _retime(
 ) -> None:
     """CP-SAT over the times of these groups (`solver.retiming`), started from their own;
     needs they left unplaced may join them."""
-    began = time.monotonic()
-    model, choice = build_retiming_model(instance, groups)
-    choice.hint()
-    seconds = _after_building(options, seconds, began)
-    _run(model, "retime", choice.extract, options, seconds, report, stop)
 
+    def build() -> tuple[cp_model.CpModel, Extract]:
+        model, choice = build_retiming_model(instance, groups)
+        choice.hint()
+        return model, choice.extract
 
-def _after_building(options: SolveOptions, seconds: float, began: float) -> float:
-    """What is left of `seconds` once the model built since `began`: building counts
-    against the time limit (on the 900-need K-8 a packing's model took seconds to build,
-    and a 60 s solve ended 2.3 s late).  In reproducible mode CP-SAT's deterministic time
-    is the budget, and the clock must not change it."""
-    if options.reproducible:
-        return seconds
-    return seconds - (time.monotonic() - began)
+    _run(build, "retime", options, seconds, report, stop)
 
 
 def _run(
-    model: cp_model.CpModel,
+    build: Callable[[], tuple[cp_model.CpModel, Extract]],
     phase: str,
-    extract: Callable[[Callable[[cp_model.IntVar], int]], list[Candidate]],
     options: SolveOptions,
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
 ) -> None:
+    """Build the model and run CP-SAT on it for `seconds`, building included (on the
+    900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
+    late); in reproducible mode CP-SAT's deterministic time is the budget, and the
+    clock must not change it."""
+    began = time.monotonic()
+    model, extract = build()
     solver = cp_model.CpSolver()
     if options.reproducible:
         solver.parameters.max_deterministic_time = max(0.5, seconds)
         solver.parameters.max_time_in_seconds = SAFETY * options.time_limit
     else:
-        solver.parameters.max_time_in_seconds = max(0.5, seconds)
+        left = seconds - (time.monotonic() - began)
+        solver.parameters.max_time_in_seconds = max(0.5, left)
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed
     solver.parameters.linearization_level = 2
