@@ -198,19 +198,19 @@ def solve(
     # keeping them never hides a better arrangement from the search
     fresh = greedy_roster(instance) if kept else []
     pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance))
-    # the last share of the time re-times the best schedule (with one worker it comes on
-    # top of the limit, in deterministic time, so the search before it does not change)
-    polish = _deadline(search, search_started, 1.0 - RETIME_SHARE)
-    finishing = 0.0
+    ending = _Ending(_deadline(search, search_started, 1.0), search.time_limit * RETIME_SHARE)
 
     def fill() -> None:
         """`_fill`, timed: the last fill and the unplaced needs' reasons come after the
         re-timing and must end within the limit too.  On the 900-need K-8 a fill took
-        0.7 s, and the last fill and the reasons 0.7 s and 1.0 s: three fills."""
-        nonlocal finishing
+        0.7 s, and the last fill and the reasons 0.7 s and 1.3 s: three fills."""
         began = time.monotonic()
         report("fill", _fill(instance, pool, best))
-        finishing = 3 * (time.monotonic() - began)
+        ending.finishing = 3 * (time.monotonic() - began)
+
+    def pack(candidates: list[Candidate], seconds: float) -> None:
+        built = _pack(instance, candidates, best, search, seconds, report, stop)
+        ending.building = max(ending.building, built)
 
     for share in PHASES:
         if stop and stop.is_set():
@@ -225,21 +225,21 @@ def solve(
         pack_share = 1.0 if done or share == PHASES[-1] else share + PACK_SHARE
         pack_seconds = min(
             search.time_limit * pack_share - (time.monotonic() - search_started),
-            polish - time.monotonic(),
+            ending.polish() - time.monotonic(),
         )
         if search.reproducible:
             pack_seconds = search.time_limit * (pack_share - share)
-        _pack(instance, pool.candidates, best, search, pack_seconds, report, stop)
+        pack(pool.candidates, pack_seconds)
         fill()
         if done:
             break
     # with one worker, neighbourhoods spend the column-generation rounds left, not the clock
     rounds = _rounds(search, PHASES[-1]) if search.reproducible else None
-    _improve(instance, pool, polish, rounds, search, report, fill, lambda: best, stop)
+    _improve(instance, pool, ending.polish, rounds, search, pack, fill, lambda: best, stop)
     if not (stop and stop.is_set()):
         seconds = search.time_limit * RETIME_SHARE
         if not search.reproducible:
-            seconds = search_started + search.time_limit - time.monotonic() - finishing
+            seconds = ending.end - time.monotonic() - ending.finishing
         _retime(instance, best, search, seconds, report, stop)
         fill()
     waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
@@ -254,6 +254,24 @@ def greedy_schedule(school: School) -> Schedule:
     instance = Instance.of(school)
     chosen = greedy_roster(instance)
     return as_schedule(instance, chosen, None, time.monotonic() - started)
+
+
+@dataclass
+class _Ending:
+    """What must fit between the search and the time limit: the re-timing (its share of
+    the time, and building its model, taken to be as long as the largest packing model
+    took), then the last fill and the unplaced needs' reasons.  On the 900-need K-8 at
+    60 s the re-timing model took 1.3 s to build and the last packing's 1.9 s; left only
+    its 5%, the re-timing had 0.2 s after building, and the solve returned after 61.7 s."""
+
+    end: float
+    retiming: float
+    building: float = 0.0
+    finishing: float = 0.0
+
+    def polish(self) -> float:
+        """When the search must stop for the re-timing to begin."""
+        return self.end - self.retiming - self.building - self.finishing
 
 
 def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
@@ -281,10 +299,10 @@ def _rounds(options: SolveOptions, share: float) -> int:
 def _improve(
     instance: Instance,
     pool: ColumnPool,
-    deadline: float,
+    polish: Callable[[], float],
     rounds: int | None,
     options: SolveOptions,
-    report: Callable[[str, list[Candidate]], None],
+    pack: Callable[[list[Candidate], float], None],
     fill: Callable[[], None],
     current: Callable[[], list[Candidate]],
     stop: threading.Event | None,
@@ -304,9 +322,10 @@ def _improve(
     (each neighbourhood has at least one), so the result does not depend on the clock."""
     rng = random.Random(options.seed)
     listing = Listing(instance)
-    while time.monotonic() < deadline and not (stop and stop.is_set()):
+    while time.monotonic() < polish() and not (stop and stop.is_set()):
         if rounds is not None and pool.rounds >= rounds:
             break
+        deadline = polish()
         best = current()
         freed = _neighbourhood(best, rng)
         pool.fix([c for c in best if c.key not in freed])
@@ -314,7 +333,7 @@ def _improve(
         generate_columns(pool, deadline, None, stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1)
         pool.release()
         seconds = min(deadline - time.monotonic(), PACK_SHARE * options.time_limit)
-        _pack(instance, pool.promising(best), best, options, seconds, report, stop)
+        pack(pool.promising(best), seconds)
         fill()
 
 
@@ -374,10 +393,10 @@ def _pack(
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
-) -> None:
+) -> float:
     """CP-SAT over these candidates (every group of `hint` among them), warm-started from
     the best schedule so far; each improving solution goes to `report`, which keeps the
-    best."""
+    best.  Returns the seconds its model took to build."""
 
     def build() -> tuple[cp_model.CpModel, Extract]:
         model, choice = build_packing_model(instance, candidates)
@@ -385,7 +404,7 @@ def _pack(
         choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
         return model, choice.extract
 
-    _run(build, "search", options, seconds, report, stop)
+    return _run(build, "search", options, seconds, report, stop)
 
 
 def _retime(
@@ -414,20 +433,20 @@ def _run(
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
-) -> None:
+) -> float:
     """Build the model and run CP-SAT on it for `seconds`, building included (on the
     900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
     late); in reproducible mode CP-SAT's deterministic time is the budget, and the
-    clock must not change it."""
+    clock must not change it.  Returns the seconds the building took."""
     began = time.monotonic()
     model, extract = build()
+    building = time.monotonic() - began
     solver = cp_model.CpSolver()
     if options.reproducible:
         solver.parameters.max_deterministic_time = max(0.5, seconds)
         solver.parameters.max_time_in_seconds = SAFETY * options.time_limit
     else:
-        left = seconds - (time.monotonic() - began)
-        solver.parameters.max_time_in_seconds = max(0.5, left)
+        solver.parameters.max_time_in_seconds = max(0.5, seconds - building)
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed
     solver.parameters.linearization_level = 2
@@ -444,6 +463,7 @@ def _run(
         ).start()
     solver.solve(model, reporter)
     finished.set()
+    return building
 
 
 def _stop_when_asked(
