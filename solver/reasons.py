@@ -9,6 +9,7 @@ group; several rules that together leave no group (found with CP-SAT assumptions
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from solver.alone import Rule, fits_a_group_quickly, group_alone, largest_group
 from solver.candidates import Instance, NeedItem
@@ -17,12 +18,55 @@ from solver.schedule import Group
 from solver.values import Day, format_clock
 
 
-def reasons_for(instance: Instance, item: NeedItem, groups: list[Group]) -> list[str]:
-    """Every reason that applies, most specific first; never empty.
+@dataclass(frozen=True)
+class _ShortOfTime:
+    """A need some group could hold, had its staff the time."""
 
-    `groups` is the chosen roster, so a capacity reason can name the groups that
-    hold the qualified staff when the student is free.
+    free_with: list[Staff]
+    """The qualified staff free with the student on enough days."""
+    windows: list[str]
+    """When the student and the first of them are both free: 'Mon 09:50-11:00'."""
+
+
+class Reasons:
+    """Why needs are unplaced, in one school.
+
+    Only the capacity reason's groups depend on the schedule; the rest is worked out once
+    a need, as it takes time: at the end of a 60 s elementary solve the reasons took
+    0.6 s, 0.45 s of it asking CP-SAT whether any group could hold a need at all, and on
+    the 900-need K-8 2.1 s, half of it finding when students and staff are both free.
+    `solve()` asks early, while the time it takes still counts against the limit.
     """
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self._known: dict[int, list[str] | _ShortOfTime] = {}
+
+    def prepare(self, items: Iterable[NeedItem]) -> None:
+        """Work out now what the reasons of these needs will not need to work out later."""
+        for item in items:
+            self._settled(item)
+
+    def of(self, item: NeedItem, groups: list[Group]) -> list[str]:
+        """Every reason that applies, most specific first; never empty.
+
+        `groups` is the chosen roster, so a capacity reason can name the groups that
+        hold the qualified staff when the student is free.
+        """
+        found = self._settled(item)
+        if isinstance(found, list):
+            return found
+        return [_capacity(self.instance, item, found, groups)]
+
+    def _settled(self, item: NeedItem) -> list[str] | _ShortOfTime:
+        """The reasons that do not depend on the schedule, or what a capacity reason
+        needs to know about the need."""
+        if item.index not in self._known:
+            self._known[item.index] = _independent_reasons(self.instance, item)
+        return self._known[item.index]
+
+
+def _independent_reasons(instance: Instance, item: NeedItem) -> list[str] | _ShortOfTime:
     qualified = instance.qualified_staff(item.bucket)
     if not qualified:
         return [_nobody_teaches(instance, item)]
@@ -36,7 +80,7 @@ def reasons_for(instance: Instance, item: NeedItem, groups: list[Group]) -> list
         rules = group_alone(instance, item)
         if isinstance(rules, list) and rules:
             return [_no_group(instance, item, rules)]
-    return [_capacity(instance, item, free_with, groups)]
+    return _ShortOfTime(free_with, _common_windows(instance, item, free_with[0]))
 
 
 def _label(item: NeedItem) -> str:
@@ -193,14 +237,12 @@ def _windows_text(starts: list[tuple[Day, int]], minutes: int, step: int) -> lis
     return [f"{d.value} {format_clock(a)}-{format_clock(b)}" for d, a, b in windows]
 
 
-def _capacity(
-    instance: Instance, item: NeedItem, free_with: list[Staff], groups: list[Group]
-) -> str:
+def _capacity(instance: Instance, item: NeedItem, short: _ShortOfTime, groups: list[Group]) -> str:
     minutes = item.program.minutes
-    staff = free_with[0]
-    free_days = _common_windows(instance, item, staff)
-    names = ", ".join(s.name for s in free_with)
-    busy = _groups_in_the_way(instance, item, free_with, groups)
+    staff = short.free_with[0]
+    free_days = short.windows
+    names = ", ".join(s.name for s in short.free_with)
+    busy = _groups_in_the_way(instance, item, short.free_with, groups)
     return (
         f"Capacity: when the student is free, the time of {names} goes to other groups"
         f"{' (' + '; '.join(busy[:4]) + ')' if busy else ''}. "

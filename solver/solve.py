@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 
 from solver.alone import lone_groups
 from solver.bound import upper_bound
-from solver.candidates import Candidate, Instance, Signature
+from solver.candidates import Candidate, Instance, NeedItem, Signature
 from solver.column_bound import ColumnBound
 from solver.continuity import (
     PinError,
@@ -40,7 +40,7 @@ from solver.model import School
 from solver.packing import build_packing_model
 from solver.pricing import ColumnPool, generate_columns
 from solver.problems import Problem
-from solver.reasons import reasons_for
+from solver.reasons import Reasons
 from solver.retiming import build_retiming_model
 from solver.schedule import Group, Schedule, Session, Status, Unplaced
 from solver.timegrid import in_week
@@ -199,14 +199,14 @@ def solve(
     fresh = greedy_roster(instance) if kept else []
     pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance))
     ending = _Ending(_deadline(search, search_started, 1.0), search.time_limit * RETIME_SHARE)
+    reasons = Reasons(instance)
 
     def fill() -> None:
-        """`_fill`, timed: the last fill and the unplaced needs' reasons come after the
-        re-timing and must end within the limit too.  On the 900-need K-8 a fill took
-        0.7 s, and the last fill and the reasons 0.7 s and 1.3 s: three fills."""
+        """`_fill`, timed: the last fill comes after the re-timing and must end within
+        the limit too (twice its time is kept for it, fills vary)."""
         began = time.monotonic()
         report("fill", _fill(instance, pool, best))
-        ending.finishing = 3 * (time.monotonic() - began)
+        ending.filling = 2 * (time.monotonic() - began)
 
     def pack(candidates: list[Candidate], seconds: float) -> None:
         built = _pack(instance, candidates, best, search, seconds, report, stop)
@@ -231,6 +231,8 @@ def solve(
             pack_seconds = search.time_limit * (pack_share - share)
         pack(pool.candidates, pack_seconds)
         fill()
+        if share == PHASES[0]:
+            ending.explaining = _explain(instance, best, reasons)
         if done:
             break
     # with one worker, neighbourhoods spend the column-generation rounds left, not the clock
@@ -239,11 +241,12 @@ def solve(
     if not (stop and stop.is_set()):
         seconds = search.time_limit * RETIME_SHARE
         if not search.reproducible:
-            seconds = ending.end - time.monotonic() - ending.finishing
+            seconds = ending.end - time.monotonic() - ending.filling - ending.explaining
         _retime(instance, best, search, seconds, report, stop)
         fill()
     waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
-    schedule = as_schedule(instance, best, bound.wait(waited), time.monotonic() - started)
+    value = bound.wait(waited)
+    schedule = as_schedule(instance, best, value, time.monotonic() - started, reasons)
     return SolveResult(schedule, greedy_placed, previous_warnings(instance))
 
 
@@ -260,18 +263,32 @@ def greedy_schedule(school: School) -> Schedule:
 class _Ending:
     """What must fit between the search and the time limit: the re-timing (its share of
     the time, and building its model, taken to be as long as the largest packing model
-    took), then the last fill and the unplaced needs' reasons.  On the 900-need K-8 at
-    60 s the re-timing model took 1.3 s to build and the last packing's 1.9 s; left only
-    its 5%, the re-timing had 0.2 s after building, and the solve returned after 61.7 s."""
+    took), then the last fill, and turning the groups into a verified schedule with
+    reasons.  On the 900-need K-8 at 60 s the re-timing model took 1.3 s to build and
+    the last packing's 1.9 s; left only its 5%, the re-timing had 0.2 s after building,
+    and the solve returned after 61.7 s."""
 
     end: float
     retiming: float
     building: float = 0.0
-    finishing: float = 0.0
+    filling: float = 0.0
+    explaining: float = 0.0
+    """Known after the first packing (`_explain`)."""
 
     def polish(self) -> float:
         """When the search must stop for the re-timing to begin."""
-        return self.end - self.retiming - self.building - self.finishing
+        return self.end - self.retiming - self.building - self.filling - self.explaining
+
+
+def _explain(instance: Instance, groups: list[Candidate], reasons: Reasons) -> float:
+    """About the seconds the schedule will take to verify and explain at the end, found
+    by doing it for these groups; what the reasons need that does not depend on the
+    schedule is then known for the needs they leave unplaced (`Reasons`), most of those
+    left at the end."""
+    reasons.prepare(_unplaced(instance, groups))
+    began = time.monotonic()
+    as_schedule(instance, groups, None, 0.0, reasons)
+    return time.monotonic() - began
 
 
 def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
@@ -489,16 +506,26 @@ def _search_value(instance: Instance, groups: list[Candidate]) -> int:
     return sum(instance.search_value(c) for c in groups)
 
 
+def _unplaced(instance: Instance, groups: list[Candidate]) -> list[NeedItem]:
+    placed = {i for c in groups for i in c.members}
+    return [item for item in instance.needs if item.index not in placed]
+
+
 def _placed(groups: list[Candidate]) -> int:
     return sum(len(c.members) for c in groups)
 
 
 def as_schedule(
-    instance: Instance, chosen: list[Candidate], bound: int | None, seconds: float
+    instance: Instance,
+    chosen: list[Candidate],
+    bound: int | None,
+    seconds: float,
+    reasons: Reasons | None = None,
 ) -> Schedule:
     """These groups as the contract's schedule, every need not in them unplaced with its
     reasons; it must pass `solver.verify` (a violation is a bug, and raises)."""
     school = instance.school
+    reasons = reasons or Reasons(instance)
     ordered = sorted(
         chosen, key=lambda c: (c.staff_id, c.bucket, [in_week(slot) for slot in c.slots])
     )
@@ -514,7 +541,6 @@ def as_schedule(
         )
         for group_id, c in zip(group_ids(ordered, instance.previous), ordered, strict=True)
     ]
-    placed = {i for c in chosen for i in c.members}
     unplaced = [
         Unplaced(
             student_id=need.student_id,
@@ -533,10 +559,9 @@ def as_schedule(
             subject=item.need.subject,
             skill=item.need.skill,
             tier=item.need.tier,
-            reasons=reasons_for(instance, item, groups),
+            reasons=reasons.of(item, groups),
         )
-        for item in instance.needs
-        if item.index not in placed
+        for item in _unplaced(instance, chosen)
     ]
     draft = Schedule(
         school=school.settings.name,
