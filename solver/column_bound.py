@@ -68,6 +68,11 @@ class ColumnBound:
         )
         self._reader.start()
 
+    @property
+    def running(self) -> bool:
+        """The process was started and not yet stopped: it keeps a core busy."""
+        return self._process is not None
+
     def _read(self, reports: IO[bytes]) -> None:
         for line in reports:
             self.value = min(self.value, float(line))
