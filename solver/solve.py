@@ -220,11 +220,19 @@ def solve(
     for share in PHASES:
         if stop and stop.is_set():
             break
+        # Column generation (Python and PDLP) keeps one core busy; where no column-bound
+        # process takes the other, CP-SAT packs the pool as it stands there, with one
+        # worker.  On k8 at 120 s, eight seeds (0-7) paired: mean 244.9k against 243.6k
+        # without (6 of 8 higher); the 900-need K-8 at 60 s, seeds 0-1: 504.5k and
+        # 501.9k against 503.2k and 510.2k.
         halt = threading.Event()
         beside = None
         if share != PHASES[0] and not search.reproducible and not bound.column.running:
             seconds = _deadline(search, search_started, share) - time.monotonic()
-            beside = _pack_beside(instance, pool.candidates, best, search, seconds, report, halt)
+            candidates = list(pool.candidates)
+            arguments = (instance, candidates, best, search, seconds, report, halt, 1)
+            beside = threading.Thread(target=_pack, args=arguments, daemon=True)
+            beside.start()
         done = generate_columns(
             pool,
             _deadline(search, search_started, share),
@@ -436,29 +444,6 @@ def _pack(
         return model, choice.extract
 
     return _run(build, "search", options, seconds, report, stop, workers)
-
-
-def _pack_beside(
-    instance: Instance,
-    candidates: list[Candidate],
-    hint: list[Candidate],
-    options: SolveOptions,
-    seconds: float,
-    report: Callable[[str, list[Candidate]], None],
-    halt: threading.Event,
-) -> threading.Thread:
-    """`_pack` with one CP-SAT worker over the pool as it stands, in a thread, until
-    `halt`: column generation (Python and PDLP) keeps one core busy, and where no
-    column-bound process runs the other was idle.  On k8 at 120 s, eight seeds (0-7)
-    paired: mean 244.9k against 243.6k without (6 of 8 higher); on the 900-need K-8 at
-    60 s, seeds 0-1, 504.5k and 501.9k against 503.2k and 510.2k."""
-    thread = threading.Thread(
-        target=_pack,
-        args=(instance, list(candidates), list(hint), options, seconds, report, halt, 1),
-        daemon=True,
-    )
-    thread.start()
-    return thread
 
 
 def _retime(
