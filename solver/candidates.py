@@ -175,6 +175,11 @@ class Instance:
         tier = self.by_index[index].need.tier
         return self.school.settings.objective.serve(tier) // STAY_SHARE
 
+    def unplaced(self, groups: list[Candidate]) -> list[NeedItem]:
+        """The needs in none of these groups, in the instance's order."""
+        placed = {i for group in groups for i in group.members}
+        return [item for item in self.needs if item.index not in placed]
+
     def search_value(self, candidate: Candidate) -> int:
         """What the search maximises: the candidate's objective and its members' stay bonus."""
         if not self.stays:

@@ -64,7 +64,7 @@ class SessionChoice:
         """Per group, a literal per start time: some session of its week starts then."""
         self.joins = [
             self._join(g, item)
-            for item in self._unplaced()
+            for item in self.instance.unplaced(self.groups)
             for g, group in enumerate(self.groups)
             if self._may_join(group, item)
         ]
@@ -88,10 +88,6 @@ class SessionChoice:
             for day, start in grid.staff_slots(staff, group.minutes)
             if all(grid.student_is_free(s, day, start, group.minutes) for s in students)
         ]
-
-    def _unplaced(self) -> list[NeedItem]:
-        placed = {i for group in self.groups for i in group.members}
-        return [item for item in self.instance.needs if item.index not in placed]
 
     def _may_join(self, group: Candidate, item: NeedItem) -> bool:
         """Rules 1-3 and 10 for the group with the newcomer in it, at any times."""

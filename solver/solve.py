@@ -26,7 +26,7 @@ from ortools.sat.python import cp_model
 
 from solver.alone import lone_groups
 from solver.bound import upper_bound
-from solver.candidates import Candidate, Instance, NeedItem, Signature
+from solver.candidates import Candidate, Instance, Signature
 from solver.column_bound import ColumnBound
 from solver.continuity import (
     PinError,
@@ -260,7 +260,7 @@ def solve(
     rounds = _rounds(search, PHASES[-1]) if search.reproducible else None
     _improve(instance, pool, ending.polish, rounds, search, pack, fill, lambda: best, stop)
     if not (stop and stop.is_set()):
-        seconds = search.time_limit * RETIME_SHARE
+        seconds = ending.retiming
         if not search.reproducible:
             seconds = ending.end - time.monotonic() - ending.filling - ending.explaining
         _retime(instance, best, search, seconds, report, stop)
@@ -306,7 +306,7 @@ def _explain(instance: Instance, groups: list[Candidate], reasons: Reasons) -> f
     by doing it for these groups; what the reasons need that does not depend on the
     schedule is then known for the needs they leave unplaced (`Reasons`), most of those
     left at the end."""
-    reasons.prepare(_unplaced(instance, groups))
+    reasons.prepare(instance.unplaced(groups))
     began = time.monotonic()
     as_schedule(instance, groups, None, 0.0, reasons)
     return time.monotonic() - began
@@ -530,11 +530,6 @@ def _search_value(instance: Instance, groups: list[Candidate]) -> int:
     return sum(instance.search_value(c) for c in groups)
 
 
-def _unplaced(instance: Instance, groups: list[Candidate]) -> list[NeedItem]:
-    placed = {i for c in groups for i in c.members}
-    return [item for item in instance.needs if item.index not in placed]
-
-
 def _placed(groups: list[Candidate]) -> int:
     return sum(len(c.members) for c in groups)
 
@@ -585,7 +580,7 @@ def as_schedule(
             tier=item.need.tier,
             reasons=reasons.of(item, groups),
         )
-        for item in _unplaced(instance, chosen)
+        for item in instance.unplaced(chosen)
     ]
     draft = Schedule(
         school=school.settings.name,

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from solver.candidates import Instance
 from solver.reasons import Reasons
-from tests.builders import block, need, program, school, student, window
-from tests.test_solve import solved
+from tests.test_solve import one_slot_for_two_groups, solved
 
 
 def test_a_prepared_capacity_reason_names_the_groups_of_the_final_schedule() -> None:
-    s = school(
-        students=[student("A"), student("B", "5")],
-        needs=[need("A"), need("B")],
-        programs=[program(2, sessions_per_week=5), program(3)],
-        availability=[window(start="08:00", end="08:30")],
-        timetable=[block(start="11:00", end="12:00")],
-    )
+    s = one_slot_for_two_groups()
     schedule = solved(s)
     instance = Instance.of(s)
     (left,) = [i for i in instance.needs if i.student.student_id == schedule.unplaced[0].student_id]

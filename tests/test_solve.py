@@ -97,14 +97,20 @@ def test_sessions_lie_inside_availability_even_when_students_are_free_outside() 
     assert all(session.start == 10 * 60 for session in group.sessions)
 
 
-def test_staff_double_booking_one_teacher_one_slot_serves_one_group() -> None:
-    s = school(
+def one_slot_for_two_groups() -> School:
+    """A teacher free 08:00-08:30 only, and two students of grades too far apart to
+    share a group that meets every day."""
+    return school(
         students=[student("A"), student("B", "5")],
         needs=[need("A"), need("B")],
         programs=[program(2, sessions_per_week=5), program(3)],
         availability=[window(start="08:00", end="08:30")],
         timetable=[block(start="11:00", end="12:00")],
     )
+
+
+def test_staff_double_booking_one_teacher_one_slot_serves_one_group() -> None:
+    s = one_slot_for_two_groups()
     schedule = solved(s)
     assert len(schedule.groups) == 1
     assert "Capacity" in schedule.unplaced[0].reasons[0]
