@@ -206,6 +206,15 @@ class Instance:
     def apart(self) -> set[frozenset[str]]:
         return {frozenset((p.student_a, p.student_b)) for p in self.school.apart}
 
+    @cached_property
+    def apart_from(self) -> dict[str, set[str]]:
+        """Each student's apart partners: pricing asks millions of times a round."""
+        result: dict[str, set[str]] = defaultdict(set)
+        for pair in self.school.apart:
+            result[pair.student_a].add(pair.student_b)
+            result[pair.student_b].add(pair.student_a)
+        return dict(result)
+
     def qualified_staff(self, bucket: Bucket) -> list[Staff]:
         """Rule 5: who may deliver this subject/skill at this tier."""
         return [s for s in self.school.staff if s.can_teach(*bucket)]
@@ -332,43 +341,40 @@ def _grow_group(
     worth: Mapping[int, float],
     weight: int,
 ) -> tuple[int, ...]:
-    anchor_item = instance.by_index[anchor]
+    by_index = instance.by_index
+    anchor_item = by_index[anchor]
     low_grade = anchor_item.student.grade - program.max_grade_span
     high_grade = anchor_item.student.grade + program.max_grade_span
     anchor_score = anchor_item.need.score
 
     def gain(index: int) -> float:
-        score = instance.by_index[index].need.score
+        score = by_index[index].need.score
         distance = 0.0 if score is None or anchor_score is None else abs(score - anchor_score)
         return worth[index] - weight * distance
 
-    others = sorted(
-        (
-            i
-            for i in free
-            if i != anchor and low_grade <= instance.by_index[i].student.grade <= high_grade
-        ),
-        key=lambda i: (-gain(i), i),
-    )
+    gains = {
+        i: gain(i)
+        for i in free
+        if i != anchor and low_grade <= by_index[i].student.grade <= high_grade
+    }
     members = [anchor]
-    grades = [anchor_item.student.grade]
-    for index in others:
+    lowest = highest = anchor_item.student.grade
+    for index in sorted(gains, key=lambda i: (-gains[i], i)):
         if len(members) == program.max_size:
             break
-        if gain(index) <= 0 and len(members) >= program.min_size:
+        if gains[index] <= 0 and len(members) >= program.min_size:
             break
-        grade = instance.by_index[index].student.grade
-        if max(*grades, grade) - min(*grades, grade) > program.max_grade_span:
+        grade = by_index[index].student.grade
+        if max(highest, grade) - min(lowest, grade) > program.max_grade_span:
             continue
         if keeps_apart(instance, members, index):
             members.append(index)
-            grades.append(grade)
+            lowest, highest = min(lowest, grade), max(highest, grade)
     return tuple(sorted(members))
 
 
 def keeps_apart(instance: Instance, members: list[int], newcomer: int) -> bool:
-    student = instance.by_index[newcomer].student.student_id
-    return all(
-        frozenset((student, instance.by_index[m].student.student_id)) not in instance.apart
-        for m in members
+    partners = instance.apart_from.get(instance.by_index[newcomer].student.student_id)
+    return not partners or all(
+        instance.by_index[m].student.student_id not in partners for m in members
     )

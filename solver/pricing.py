@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import repeat
 
 from ortools.linear_solver import pywraplp
 
@@ -193,23 +194,30 @@ class ColumnPool:
         """The price of what a need uses in a group: itself and its student's minutes (the
         same for every staff member offering these times, so asked once a round)."""
         key = (index, group.slots)
-        if key not in self.member_prices:
+        price = self.member_prices.get(key)
+        if price is None:
             used = self._rows(("need", *key), lambda: member_resources(self.instance, index, group))
-            self.member_prices[key] = sum(self.price(r) for r in used)
-        return self.member_prices[key]
+            price = self.member_prices[key] = self.total_price(used)
+        return price
 
     def staff_price(self, group: Candidate) -> float:
         """The price of what the staff member uses in a group (`staff_resources`)."""
         key = ("staff", group.staff_id, group.slots, group.minutes)
         used = self._rows(key, lambda: [r for r, _ in staff_resources(self.instance, group)])
-        return sum(self.price(r) for r in used)
+        return self.total_price(used)
+
+    def total_price(self, rows: Iterable[Resource]) -> float:
+        """The rows' prices summed; pricing asks this millions of times a round, so it
+        reads the prices without a call per row."""
+        return sum(map(self.prices.get, rows, repeat(0.0)))
 
     def _rows(
         self, key: tuple[object, ...], find: Callable[[], list[Resource]]
     ) -> tuple[Resource, ...]:
-        if key not in self.used:
-            self.used[key] = tuple(self.interned.setdefault(r, r) for r in find())
-        return self.used[key]
+        used = self.used.get(key)
+        if used is None:
+            used = self.used[key] = tuple(self.interned.setdefault(r, r) for r in find())
+        return used
 
 
 def generate_columns(
@@ -303,13 +311,14 @@ def _price_pattern(
         for index in pattern.free
     }
     max_size = instance.by_index[pattern.free[0]].program.max_size
+    most_of_base = _most(base, max_size)
     shared: list[tuple[int, ...]] | None = None
     result: list[Offer] = []
     for staff in free_staff:
-        staffed = replace(probe, staff_id=staff.staff_id)
+        staffed = Candidate(staff.staff_id, probe.bucket, (), probe.slots, probe.minutes, 0)
         staff_price = pool.staff_price(staffed)
         worth = _with_history(instance, base, staffed)
-        most = sum(sorted((w for w in worth.values() if w > 0), reverse=True)[:max_size])
+        most = most_of_base if worth is base else _most(worth, max_size)
         if most - staff_price <= EPSILON:
             continue  # no group of these times can price out with this staff member
         if worth is not base:
@@ -323,6 +332,11 @@ def _price_pattern(
             if reduced > EPSILON:
                 result.append((reduced, staff, members, pattern.slots))
     return result
+
+
+def _most(worth: dict[int, float], size: int) -> float:
+    """The most any `size` members could be worth together."""
+    return sum(sorted((w for w in worth.values() if w > 0), reverse=True)[:size])
 
 
 def _with_history(instance: Instance, base: dict[int, float], group: Candidate) -> dict[int, float]:
