@@ -203,13 +203,18 @@ of every candidate (`solver.candidates`)."""
 
 
 def build_packing_model(
-    instance: Instance, candidates: list[Candidate]
+    instance: Instance, candidates: list[Candidate], held: frozenset[object] = frozenset()
 ) -> tuple[cp_model.CpModel, GroupChoice]:
     """Choose the candidate groups that maximise the contract's objective (and, when
-    regenerating, the bonus for keeping needs in their old groups: `Instance.stay_bonus`)."""
+    regenerating, the bonus for keeping needs in their old groups: `Instance.stay_bonus`).
+    The candidates whose keys are `held` run: the search repacks one part of a schedule
+    at a time (`solver.solve`)."""
     model = cp_model.CpModel()
     choice = GroupChoice(model, candidates, instance)
     for rule in RULES:
         rule(model, choice, instance)
+    for position, candidate in enumerate(candidates):
+        if candidate.key in held:
+            model.add(choice.runs(position) == 1)
     model.maximize(sum(instance.search_value(c) * choice.runs(i) for i, c in enumerate(candidates)))
     return model, choice

@@ -4,9 +4,8 @@ The phases, each keeping the best schedule so far: the greedy roster (a first
 schedule in well under a second), column generation (which candidate groups are
 worth considering; where no column-bound process takes the other core, CP-SAT packs the
 pool beside it with one worker), CP-SAT over the candidates, warm-started from the
-greedy, and,
-with the time left once no group prices out, neighbourhoods: part of the schedule
-held fixed while new groups are priced around it.  In the last share of the time the
+greedy, and, with the time left, neighbourhoods: part of the schedule held while new
+groups are priced around it and CP-SAT repacks the rest.  In the last share of the time the
 best schedule's groups are re-timed together (`solver.retiming`) and the greedy fills
 what that frees.
 Regenerating from last window's schedule, the search also values keeping needs in their
@@ -54,7 +53,9 @@ whose relaxation is not expected to be solved in it is not tried: building it is
 work that slows the search (on the 900-need K-8 at 60 s, trying took 6% of the placed
 needs, and the bound still did not come)."""
 PHASES = (0.05, 0.15, 0.4, 0.65)
-"""Column generation runs until these shares of the time limit; CP-SAT packs after each."""
+"""Column generation runs until these shares of the time limit; CP-SAT packs after each
+(for `PACK_SHARE`, or as long as it needs once no group prices out), and the
+neighbourhoods (`_improve`) take the time after the last."""
 PACK_SHARE = 0.1
 """Share of the time limit each intermediate CP-SAT packing may take."""
 ROUNDS_PER_SECOND = 1.0
@@ -213,8 +214,10 @@ def solve(
         report("fill", _fill(instance, pool, best))
         ending.filling = 2 * (time.monotonic() - began)
 
-    def pack(candidates: list[Candidate], seconds: float) -> None:
-        built = _pack(instance, candidates, best, search, seconds, report, stop)
+    def pack(
+        candidates: list[Candidate], seconds: float, held: frozenset[object] = frozenset()
+    ) -> None:
+        built = _pack(instance, candidates, best, search, seconds, report, stop, None, held)
         ending.building = max(ending.building, built)
 
     for share in PHASES:
@@ -243,7 +246,7 @@ def solve(
         if beside is not None:
             halt.set()
             beside.join()
-        pack_share = 1.0 if done or share == PHASES[-1] else share + PACK_SHARE
+        pack_share = 1.0 if done else share + PACK_SHARE
         pack_seconds = min(
             search.time_limit * pack_share - (time.monotonic() - search_started),
             ending.polish() - time.monotonic(),
@@ -340,7 +343,7 @@ def _improve(
     polish: Callable[[], float],
     rounds: int | None,
     options: SolveOptions,
-    pack: Callable[[list[Candidate], float], None],
+    pack: Callable[[list[Candidate], float, frozenset[object]], None],
     fill: Callable[[], None],
     current: Callable[[], list[Candidate]],
     stop: threading.Event | None,
@@ -348,11 +351,16 @@ def _improve(
     """Use the time left once CP-SAT has packed the pool as well as it can (on a typical
     school it proves that within seconds, and most of the limit went unused): free the
     groups of one staff member and a share of the others, price new groups with the rest
-    fixed in the LP, so the prices say what fits around them, and pack the groups those
-    prices rate highest (`ColumnPool.promising`).  Over ten seeds of elementary at 60 s
-    that gave a median of 99.5k against 99.1k packing the whole pool; the phases still
-    pack the whole pool, as k8 did worse packing a share there (230.3k and 232.3k at
-    120 s against 233.4-237.8k).
+    fixed in the LP, so the prices say what fits around them, and repack the freed part
+    from the groups those prices rate highest (`ColumnPool.promising`), the rest held.
+    Packing the promising groups, rather than the whole pool, gave a median of 99.5k
+    against 99.1k over ten seeds of elementary at 60 s.  Holding the rest, CP-SAT
+    settles a neighbourhood in about a second rather than running its 6 s, so there are
+    more of them: elementary at 60 s, eight seeds (0-7) paired, mean 101.5k against
+    101.2k (5 of 8 higher); and k8, whose last phase now packs for its share like the
+    others and leaves time for them, at 120 s, seeds 0-3: 250.1k, 247.1k, 253.3k,
+    253.0k against 247.0k, 243.7k, 245.8k, 250.6k; the 900-need K-8 at 60 s, seeds
+    0-1: 530.8k and 526.1k against 522.5k and 522.3k.
     Each neighbourhood's first round also prices by listing (`solver.listing`), which
     finds what pricing's heuristic misses; listing in every round did worse on elementary
     (98.4-98.8k against 98.9-100.1k over three seeds at 60 s).
@@ -366,12 +374,13 @@ def _improve(
         deadline = polish()
         best = current()
         freed = _neighbourhood(best, rng)
-        pool.fix([c for c in best if c.key not in freed])
+        held = [c for c in best if c.key not in freed]
+        pool.fix(held)
         generate_columns(pool, deadline, None, stop, pool.rounds + 1, listing)
         generate_columns(pool, deadline, None, stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1)
         pool.release()
         seconds = min(deadline - time.monotonic(), PACK_SHARE * options.time_limit)
-        pack(pool.promising(best), seconds)
+        pack(pool.promising(best), seconds, frozenset(c.key for c in held))
         fill()
 
 
@@ -432,13 +441,15 @@ def _pack(
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
     workers: int | None = None,
+    held: frozenset[object] = frozenset(),
 ) -> float:
     """CP-SAT over these candidates (every group of `hint` among them), warm-started from
-    the best schedule so far; each improving solution goes to `report`, which keeps the
-    best.  Returns the seconds its model took to build."""
+    the best schedule so far, the groups whose keys are `held` running; each
+    improving solution goes to `report`, which keeps the best.  Returns the seconds its
+    model took to build."""
 
     def build() -> tuple[cp_model.CpModel, Extract]:
-        model, choice = build_packing_model(instance, candidates)
+        model, choice = build_packing_model(instance, candidates, held)
         hinted = {c.key for c in hint}
         choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
         return model, choice.extract

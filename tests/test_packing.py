@@ -7,10 +7,11 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from solver.candidates import Instance
 from solver.model import School
-from solver.packing import resources
+from solver.packing import build_packing_model, resources
 from solver.pricing import ColumnPool
 from solver.values import Day
 from tests.builders import WEEK, need, program, school, staff, student, window
@@ -107,3 +108,23 @@ def test_a_neighbourhood_packs_the_groups_the_lp_rates_highest_and_the_schedule(
     pool.add([new])
     promising = pool.promising([kept], share=0.5, least=0)
     assert {c.key for c in promising} == {new.key, tier3.key, kept.key}
+
+
+def test_a_held_group_runs_though_another_at_its_time_is_worth_more() -> None:
+    """A neighbourhood repacks the part of the schedule it frees: the groups it holds run
+    whatever else CP-SAT could put in their place."""
+    s = school(
+        students=[student(i) for i in "AB"],
+        needs=[need("A", tier=3), need("B")],
+        programs=[program(3), program(2)],
+        availability=[window(start="08:00", end="08:30")],
+    )
+    instance = Instance.of(s)
+    week = tuple((day, 480) for day in WEEKS[0][:2])
+    tier3, tier2 = (instance.candidate(s.staff[0], (n,), week) for n in range(2))
+    assert tier3.value > tier2.value
+    for held, runs in [(frozenset(), tier3), (frozenset({tier2.key}), tier2)]:
+        model, choice = build_packing_model(instance, [tier3, tier2], held)
+        solver = cp_model.CpSolver()
+        assert solver.solve(model) == cp_model.OPTIMAL
+        assert choice.extract(solver.boolean_value) == [runs]
