@@ -5,9 +5,9 @@ schedule in well under a second), column generation (which candidate groups are
 worth considering; where no column-bound process takes the other core, CP-SAT packs the
 pool beside it with one worker), CP-SAT over the candidates, warm-started from the
 greedy, and, with the time left, neighbourhoods: part of the schedule held while new
-groups are priced around it and CP-SAT repacks the rest.  In the last share of the time the
-best schedule's groups are re-timed together (`solver.retiming`) and the greedy fills
-what that frees.
+groups are priced around it and CP-SAT repacks the part freed.  In the last share of
+the time the best schedule's groups are re-timed together (`solver.retiming`) and the
+greedy fills what that frees.
 Regenerating from last window's schedule, the search also values keeping needs in their
 old groups (`Instance.stay_bonus`).  Whatever is returned has passed `solver.verify` first.
 """
@@ -380,7 +380,8 @@ def _improve(
         generate_columns(pool, deadline, None, stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1)
         pool.release()
         seconds = min(deadline - time.monotonic(), PACK_SHARE * options.time_limit)
-        pack(pool.promising(best), seconds, frozenset(c.key for c in held))
+        if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
+            pack(pool.promising(best), seconds, frozenset(c.key for c in held))
         fill()
 
 
