@@ -288,7 +288,7 @@ def _listed_candidates(pool: ColumnPool, listing: Listing, deadline: float) -> l
     offers = []
     for group in listed.groups:
         used = resources(instance, group)
-        reduced = instance.search_value(group) - sum(pool.price(r) for r, _ in used)
+        reduced = instance.search_value(group) - pool.total_price(r for r, _ in used)
         reduced -= pool.cut_price(group)
         if reduced > EPSILON:
             staff = instance.school.staff_by_id[group.staff_id]

@@ -217,7 +217,7 @@ def solve(
     def pack(
         candidates: list[Candidate], seconds: float, held: frozenset[object] = frozenset()
     ) -> None:
-        built = _pack(instance, candidates, best, search, seconds, report, stop, None, held)
+        built = _pack(instance, candidates, best, search, seconds, report, stop, held=held)
         ending.building = max(ending.building, built)
 
     for share in PHASES:
