@@ -104,8 +104,21 @@ def run_one(path: Path, limit: float, seed: int) -> dict[str, Any]:
 def machine() -> str:
     return (
         f"Machine: {platform.node()}, {platform.processor() or platform.machine()}, "
-        f"2 cores, Python {platform.python_version()}; run {time.strftime('%Y-%m-%d')}."
+        f"2 cores, Python {platform.python_version()}; run {time.strftime('%Y-%m-%d')}; "
+        f"Python speed: {python_speed():.2f} s for the sum of 10 million squares."
     )
+
+
+def python_speed() -> float:
+    """Seconds for a fixed pure-Python loop, best of three: machines of the same name
+    have differed twofold (2026-12-02: 1.15 s, where the first schedules took twice as
+    long as the day before), and a bench is only comparable with one at the same speed."""
+    times = []
+    for _ in range(3):
+        began = time.perf_counter()
+        sum(i * i for i in range(10_000_000))
+        times.append(time.perf_counter() - began)
+    return min(times)
 
 
 def drift_report(rows: dict[str, dict[str, Any]]) -> str:
