@@ -55,6 +55,8 @@ class ColumnPool:
     candidates: list[Candidate]
     rounds: int = 0
     tolerance: float = PDLP_TOLERANCE
+    round_seconds: float = 0.0
+    """How long the last column-generation round took: a round cannot stop part-way."""
 
     def __post_init__(self) -> None:
         self.solver = pywraplp.Solver.CreateSolver("PDLP")
@@ -235,6 +237,7 @@ def generate_columns(
     while time.monotonic() < deadline and not (stop and stop.is_set()):
         if max_rounds is not None and pool.rounds >= max_rounds:
             break
+        began = time.monotonic()
         pool.solve()
         pool.rounds += 1
         if on_round is not None:
@@ -245,6 +248,7 @@ def generate_columns(
         found.sort(key=lambda offer: -offer[0])
         count = max(ADD_PER_ROUND, 2 * len(pool.instance.needs))
         best = [instance_candidate(pool.instance, offer) for offer in found[:count]]
+        pool.round_seconds = time.monotonic() - began
         if pool.add(best) == 0:
             return True
     return False
