@@ -53,11 +53,19 @@ whose relaxation is not expected to be solved in it is not tried: building it is
 work that slows the search (on the 900-need K-8 at 60 s, trying took 6% of the placed
 needs, and the bound still did not come)."""
 PHASES = (0.05, 0.15, 0.4, 0.65)
-"""Column generation runs until these shares of the time limit; CP-SAT packs after each
-(for `PACK_SHARE`, or as long as it needs once no group prices out), and the
-neighbourhoods (`_improve`) take the time after the last."""
+"""Column generation runs until these shares of the phases' time (`PHASED_SECONDS`);
+CP-SAT packs after each (for `PACK_SHARE`, or as long as it needs once no group prices
+out), and the neighbourhoods (`_improve`) take the time after the last."""
+PHASED_SECONDS = 120.0
+"""The phases share the time limit, or this much of it where it is longer: what a longer
+limit adds goes to the neighbourhoods.  Phased over the whole limit, k8 at 600 s (seed
+0) gave 249.6k, less than at 120 s (252.9-254.7k): column generation ran to 390 s, and
+its pool was too large to pack well; phased over 120 s, 264.2k (359 needs placed against
+331).  k8 at 300 s (seed 1): 260.0k against 248.3k.  Elementary at 300 s, whose column
+generation ends early either way: 103.1k against 102.9k (seed 0)."""
 PACK_SHARE = 0.1
-"""Share of the time limit each intermediate CP-SAT packing may take."""
+"""Share of the phases' time each intermediate CP-SAT packing may take (of the time limit
+for a neighbourhood's)."""
 MIN_SOLVE = 0.5
 """The least time CP-SAT is given once its model is built, however little is left."""
 ROUNDS_PER_SECOND = 1.0
@@ -224,6 +232,7 @@ def solve(
         built = _pack(instance, candidates, best, search, seconds, report, stop, held=held)
         ending.building = max(ending.building, built)
 
+    phasing = _phasing(search)
     for share in PHASES:
         if stop and stop.is_set():
             break
@@ -235,14 +244,14 @@ def solve(
         halt = threading.Event()
         beside = None
         if share != PHASES[0] and not search.reproducible and not bound.column.running:
-            seconds = _deadline(search, search_started, share) - time.monotonic()
+            seconds = _deadline(phasing, search_started, share) - time.monotonic()
             candidates = list(pool.candidates)
             arguments = (instance, candidates, best, search, seconds, report, halt, 1)
             beside = threading.Thread(target=_pack, args=arguments, daemon=True)
             beside.start()
         done = generate_columns(
             pool,
-            _deadline(search, search_started, share),
+            _deadline(phasing, search_started, share),
             lambda _: report("columns", best),
             stop,
             _rounds(search, share) if search.reproducible else None,
@@ -252,7 +261,7 @@ def solve(
             beside.join()
         pack_share = 1.0 if done else share + PACK_SHARE
         pack_seconds = min(
-            search.time_limit * pack_share - (time.monotonic() - search_started),
+            phasing.time_limit * pack_share - (time.monotonic() - search_started),
             ending.polish() - time.monotonic(),
         )
         if search.reproducible:
@@ -328,6 +337,14 @@ def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
     if options.reproducible:
         return options
     return replace(options, time_limit=max(1.0, options.time_limit - spent))
+
+
+def _phasing(options: SolveOptions) -> SolveOptions:
+    """The time the phases share (`PHASED_SECONDS`); in reproducible mode all of it, as
+    rounds."""
+    if options.reproducible or options.time_limit <= PHASED_SECONDS:
+        return options
+    return replace(options, time_limit=PHASED_SECONDS)
 
 
 def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list[Candidate]:
