@@ -61,8 +61,8 @@ PHASED_SECONDS = 120.0
 limit adds goes to the neighbourhoods.  Phased over the whole limit, k8 at 600 s (seed
 0) gave 249.6k, less than at 120 s (252.9-254.7k): column generation ran to 390 s, and
 its pool was too large to pack well; phased over 120 s, 264.2k (359 needs placed against
-331).  k8 at 300 s (seed 1): 260.0k against 248.3k.  Elementary at 300 s, whose column
-generation ends early either way: 103.1k against 102.9k (seed 0)."""
+331), and seed 1 265.6k.  k8 at 300 s (seed 1): 260.0k against 248.3k.  Elementary at
+300 s, whose column generation ends early either way: 103.1k against 102.9k (seed 0)."""
 PACK_SHARE = 0.1
 """Share of the phases' time each intermediate CP-SAT packing may take (of the time limit
 for a neighbourhood's)."""
@@ -341,7 +341,8 @@ def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
 
 def _phasing(options: SolveOptions) -> SolveOptions:
     """The time the phases share (`PHASED_SECONDS`); in reproducible mode all of it, as
-    rounds."""
+    rounds (k8 at 300 s with one worker ran into `SAFETY` either way, 266.8k as it is
+    and 267.9k phased over 120 s, so nothing there shows which is better)."""
     if options.reproducible or options.time_limit <= PHASED_SECONDS:
         return options
     return replace(options, time_limit=PHASED_SECONDS)
