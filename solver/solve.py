@@ -83,8 +83,10 @@ higher); k8 at 120 s, three seeds: 239.6k, 246.2k, 246.5k against 240.7k, 237.5k
 237.8k.  Re-timing after every neighbourhood as well did worse on elementary (mean 99.9k
 against 100.3k, fewer needs placed)."""
 SAFETY = 3.0
-"""Reproducible mode: wall-clock limit as a multiple of the time limit, never reached in
-practice, so a pathological instance still ends."""
+"""Reproducible mode: wall-clock limit as a multiple of the time limit, so a pathological
+instance still ends.  Reached on k8 at 300 s (two one-worker solves side by side, back
+after 920 s): its column-generation rounds take longer than a second each, and the
+result then depends on the clock."""
 
 
 def _deadline(options: SolveOptions, started: float, share: float) -> float:
