@@ -345,9 +345,9 @@ def _phasing(options: SolveOptions) -> SolveOptions:
     """The time the phases share (`PHASED_SECONDS`); in reproducible mode all of it, as
     rounds (k8 at 300 s with one worker ran into `SAFETY` either way, 266.8k as it is
     and 267.9k phased over 120 s, so nothing there shows which is better)."""
-    if options.reproducible or options.time_limit <= PHASED_SECONDS:
+    if options.reproducible:
         return options
-    return replace(options, time_limit=PHASED_SECONDS)
+    return replace(options, time_limit=min(options.time_limit, PHASED_SECONDS))
 
 
 def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list[Candidate]:
