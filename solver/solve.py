@@ -52,10 +52,15 @@ BOUND_SHARE = 0.5
 whose relaxation is not expected to be solved in it is not tried: building it is Python
 work that slows the search (on the 900-need K-8 at 60 s, trying took 6% of the placed
 needs, and the bound still did not come)."""
-PHASES = (0.05, 0.15, 0.4, 0.65)
+PHASES = (0.05, 0.15, 0.3)
 """Column generation runs until these shares of the phases' time (`PHASED_SECONDS`);
 CP-SAT packs after each (for `PACK_SHARE`, or as long as it needs once no group prices
-out), and the neighbourhoods (`_improve`) take the time after the last."""
+out), and the neighbourhoods (`_improve`) take the time after the last.  A fourth phase
+to 0.65 gained nothing on k8 (at 120 s, 233.9k at 60 s and still at 90 s, where the
+neighbourhoods began), and neighbourhoods gain most there: paired, seeds 0-3, 258.7k,
+257.0k, 260.3k and 259.2k against 252.9-254.7k for seeds 0-2 of the bench before; the
+900-need K-8 at 60 s, seeds 0-1, 555.0k and 546.6k (760 and 753 placed) against 516.3k
+and 516.7k (708, 699).  Elementary's column generation ends early either way."""
 PHASED_SECONDS = 120.0
 """The phases share the time limit, or this much of it where it is longer: what a longer
 limit adds goes to the neighbourhoods.  Phased over the whole limit, k8 at 600 s (seed
@@ -274,8 +279,10 @@ def solve(
             ending.explaining = _explain(instance, best, reasons)
         if done:
             break
-    # with one worker, neighbourhoods spend the column-generation rounds left, not the clock
-    rounds = _rounds(search, PHASES[-1]) if search.reproducible else None
+    # with one worker, neighbourhoods spend column-generation rounds, not the clock: those
+    # of the time the phases' packings and the re-timing leave (0.65 of the limit)
+    spare = 1 - len(PHASES) * PACK_SHARE - RETIME_SHARE
+    rounds = _rounds(search, spare) if search.reproducible else None
     _improve(instance, pool, ending.polish, rounds, search, pack, fill, lambda: best, stop)
     if not (stop and stop.is_set()):
         seconds = ending.retiming
