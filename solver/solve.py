@@ -81,15 +81,12 @@ Against 0.2, k8 at 120 s, seeds 0-3: 255.6k, 257.4k, 247.6k, 250.5k against 252.
 252.9k, 251.1k, 248.0k; elementary at 60 s, seeds 0-7: mean 101.4k against 101.0k."""
 NEIGHBOURHOOD_ROUNDS = 3
 """Improving: column-generation rounds around each neighbourhood."""
-RETIME_SHARE = 0.1
+RETIME_SHARE = 0.05
 """The last share of the time limit: the best schedule is re-timed (`solver.retiming`).
 Over ten seeds of elementary at 60 s: mean 100.9k against 100.6k without (6 seeds of 10
 higher); k8 at 120 s, three seeds: 239.6k, 246.2k, 246.5k against 240.7k, 237.5k,
 237.8k.  Re-timing after every neighbourhood as well did worse on elementary (mean 99.9k
-against 100.3k, fewer needs placed).  10% rather than 5%, once three phases left the
-neighbourhoods more time: k8 at 120 s, seeds 0-5, mean 260.1k against 258.6k (4 of 6
-higher, one equal); elementary at 60 s, seeds 0-3, mean 102.6k against 101.9k (102.0k,
-102.5k, 103.3k, 102.7k against 101.4k, 102.5k, 102.3k, 101.6k)."""
+against 100.3k, fewer needs placed)."""
 SAFETY = 3.0
 """Reproducible mode: wall-clock limit as a multiple of the time limit, so a pathological
 instance still ends.  Reached on k8 at 300 s (two one-worker solves side by side, back
@@ -283,7 +280,7 @@ def solve(
         if done:
             break
     # with one worker, neighbourhoods spend column-generation rounds, not the clock: those
-    # of the time the phases' packings and the re-timing leave (0.6 of the limit)
+    # of the time the phases' packings and the re-timing leave (0.65 of the limit)
     spare = 1 - len(PHASES) * PACK_SHARE - RETIME_SHARE
     rounds = _rounds(search, spare) if search.reproducible else None
     _improve(instance, pool, ending.polish, rounds, search, pack, fill, lambda: best, stop)
@@ -317,7 +314,7 @@ class _Ending:
     the time, and building its model, taken to be as long as the largest packing model
     took), then the last fill, and turning the groups into a verified schedule with
     reasons.  On the 900-need K-8 at 60 s the re-timing model took 1.3 s to build and
-    the last packing's 1.9 s; left only its share (then 5%), the re-timing had 0.2 s after building,
+    the last packing's 1.9 s; left only its 5%, the re-timing had 0.2 s after building,
     and the solve returned after 61.7 s."""
 
     end: float
