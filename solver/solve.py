@@ -57,8 +57,8 @@ PHASES = (0.05, 0.15, 0.3)
 CP-SAT packs after each (for `PACK_SHARE`, or as long as it needs once no group prices
 out), and the neighbourhoods (`_improve`) take the time after the last.  A fourth phase
 to 0.65 gained nothing on k8 (at 120 s, 233.9k at 60 s and still at 90 s, where the
-neighbourhoods began), and neighbourhoods gain most there: paired, seeds 0-3, 258.7k,
-257.0k, 260.3k and 259.2k against 252.9-254.7k for seeds 0-2 of the bench before; the
+neighbourhoods began), and neighbourhoods gain most there: seeds 0-3, 258.7k, 257.0k,
+260.3k and 259.2k against 252.9-254.7k for seeds 0-2 of the bench before; the
 900-need K-8 at 60 s, seeds 0-1, 555.0k and 546.6k (760 and 753 placed) against 516.3k
 and 516.7k (708, 699).  Elementary's column generation ends early either way."""
 PHASED_SECONDS = 120.0
@@ -279,8 +279,10 @@ def solve(
             ending.explaining = _explain(instance, best, reasons)
         if done:
             break
-    # with one worker, neighbourhoods spend column-generation rounds, not the clock: those
-    # of the time the phases' packings and the re-timing leave (0.65 of the limit)
+    # with one worker, neighbourhoods spend column-generation rounds, not the clock: up to
+    # what the phases' packings and the re-timing leave (0.65 of the limit), their own
+    # packings on top (k8 at 60 s, seed 0: 261.2k, back after 105 s, against 245.0k after
+    # 88 s with four phases, when no neighbourhood ran unless column generation converged)
     spare = 1 - len(PHASES) * PACK_SHARE - RETIME_SHARE
     rounds = _rounds(search, spare) if search.reproducible else None
     _improve(instance, pool, ending.polish, rounds, search, pack, fill, lambda: best, stop)
