@@ -78,17 +78,25 @@ class RelaxationLP:
         return rows + sum(max(0.0, r) for r in reduced)
 
 
-def upper_bound(instance: Instance, seconds: float = 60.0) -> float | None:
-    """No schedule's objective is higher; None when building the LP or PDLP took longer
-    than `seconds` (a large school: the search needs that time more)."""
-    if _pairs(instance) > PAIRS_PER_SECOND * seconds:
+def upper_bound(
+    instance: Instance, seconds: float = 60.0, wall: float | None = None
+) -> float | None:
+    """No schedule's objective is higher; None when it is not expected within `seconds`
+    (a large school: the search needs that time more), or building the LP or PDLP took
+    longer than `wall` seconds (`seconds` unless given)."""
+    if expected_seconds(instance) > seconds:
         return None
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + (seconds if wall is None else wall)
     lp = session_relaxation(instance, deadline)
     if lp is None:
         return None
     prices = _prices(lp, deadline)
     return None if prices is None else lp.certified_bound(prices)
+
+
+def expected_seconds(instance: Instance) -> float:
+    """About how long building the LP and solving it take (`PAIRS_PER_SECOND`)."""
+    return _pairs(instance) / PAIRS_PER_SECOND
 
 
 def _pairs(instance: Instance) -> int:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
-from math import comb
+from math import ceil, comb
 
 import numpy as np
 import numpy.typing as npt
@@ -153,15 +153,33 @@ class Listing:
             _count(items, sessions) <= MAX_MEMBER_SETS for items, sessions in _kinds(self.instance)
         )
 
-    def price(self, price: Price, deadline: float, cuts: Sequence[MemberCut] = ()) -> Listed:
+    @cached_property
+    def size(self) -> int:
+        """Needs in the member sets listed, summed: a listing's work grows with it..."""
+        return sum(sets.size for family in self.families for sets in family.member_sets)
+
+    @cached_property
+    def chunks(self) -> int:
+        """...and with the chunks they are priced in."""
+        return sum(
+            ceil(len(sets) / CHUNK) for family in self.families for sets in family.member_sets
+        )
+
+    def price(
+        self,
+        price: Price,
+        deadline: float,
+        cuts: Sequence[MemberCut] = (),
+        now: Callable[[], float] = time.monotonic,
+    ) -> Listed:
         """The best groups of each chunk of every family, at these prices (of the packing
         rows and of `cuts`), and the needs' shares of any group's reduced cost when every
-        family was listed in time."""
+        family was listed by the deadline (on the clock `now` reads)."""
         groups: list[Candidate] = []
         shares: dict[int, float] | None = {} if self.complete else None
         priced_cuts = [(cut, price(cut.row)) for cut in cuts]
         for family in self.families:
-            if time.monotonic() > deadline:
+            if now() > deadline:
                 return Listed(groups, None)
             found, share = self._best_groups(family, price, priced_cuts)
             groups += found

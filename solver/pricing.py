@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 
 from ortools.linear_solver import pywraplp
 
 from solver.candidates import Candidate, Instance, Pattern, best_members, signature_of
+from solver.clock import Clock
 from solver.cuts import MemberCut
 from solver.listing import Listing
 from solver.model import Staff
@@ -48,6 +48,44 @@ PROMISING_LEAST = 2000
 
 
 @dataclass
+class RoundWork:
+    """What a column-generation round did, counted: reproducible mode's clock advances by
+    its `seconds` (`solver.clock.WorkClock`), which never depend on the machine."""
+
+    lp: int = 0
+    """PDLP's iterations times the LP's nonzeros."""
+    priced: int = 0
+    """Needs priced, summed over meeting patterns."""
+    listed: int = 0
+    """Needs in the member sets listed."""
+    chunks: int = 0
+    """Chunks of member sets listed."""
+    added: int = 0
+    """Groups added to the pool."""
+
+    def seconds(self) -> float:
+        """About the seconds the round took on the benchmark's machine: non-negative least
+        squares over the 922 rounds of two one-worker solves of each benchmark school
+        (small at 3 s; elementary at 30 and 60 s; k8 at 60 and 120 s; the 900-need K-8
+        at 60 s, twice), whose rounds took 8.5, 63.9, 110.1 and 122.1 s in all, estimated
+        9.9, 63.9, 107.8 and 114.3 s (a round's median error 9-17%)."""
+        return (
+            LP_SECONDS * self.lp
+            + PRICED_SECONDS * self.priced
+            + LISTED_SECONDS * self.listed
+            + CHUNK_SECONDS * self.chunks
+            + ADDED_SECONDS * self.added
+        )
+
+
+LP_SECONDS = 1.17e-9
+PRICED_SECONDS = 1.27e-5
+LISTED_SECONDS = 1.55e-6
+CHUNK_SECONDS = 1.22e-3
+ADDED_SECONDS = 1.18e-4
+
+
+@dataclass
 class ColumnPool:
     """The candidate groups found so far and the LP over them."""
 
@@ -55,8 +93,12 @@ class ColumnPool:
     candidates: list[Candidate]
     rounds: int = 0
     tolerance: float = PDLP_TOLERANCE
+    clock: Clock = field(default_factory=Clock)
+    """The search's clock (`solver.clock`): deadlines are read off it, and a round's work
+    is spent on it."""
     round_seconds: float = 0.0
-    """How long the last column-generation round took: a round cannot stop part-way."""
+    """How long the last column-generation round took, on `clock`: a round cannot stop
+    part-way."""
 
     def __post_init__(self) -> None:
         self.solver = pywraplp.Solver.CreateSolver("PDLP")
@@ -77,6 +119,8 @@ class ColumnPool:
         self.reduced: dict[object, float] = {}
         """Each group's reduced cost at the prices of the last LP solved."""
         self.fixed: list[pywraplp.Variable] = []
+        self.nonzeros = 0
+        """The LP's nonzero coefficients: a round's PDLP work grows with them."""
         self.cuts: list[MemberCut] = []
         """Rows beyond the packing model's (`solver.cuts`); only the column bound adds them."""
         self.bound = math.inf
@@ -94,8 +138,10 @@ class ColumnPool:
             variable = self.solver.NumVar(0.0, 1.0, "")
             self.variables[candidate.key] = variable
             self.solver.Objective().SetCoefficient(variable, self.instance.search_value(candidate))
-            for resource, capacity in resources(self.instance, candidate):
+            used = resources(self.instance, candidate)
+            for resource, capacity in used:
                 self._row(resource, capacity).SetCoefficient(variable, 1.0)
+            self.nonzeros += len(used)
             self._cut_into(self.cuts, candidate)
             added += 1
         return added
@@ -112,6 +158,7 @@ class ColumnPool:
             if coefficient:
                 row = self._row(cut.row, cut.capacity)
                 row.SetCoefficient(self.variables[candidate.key], float(coefficient))
+                self.nonzeros += 1
 
     def running(self) -> dict[Candidate, float]:
         """The groups the LP last solved runs, and in what fraction (before any is added)."""
@@ -142,7 +189,9 @@ class ColumnPool:
             self.rows[resource] = self.solver.Constraint(0.0, float(capacity))
         return self.rows[resource]
 
-    def solve(self) -> None:
+    def solve(self) -> int:
+        """Solve the LP and read its prices; returns PDLP's work, its iterations times the
+        LP's nonzeros (`RoundWork.lp`)."""
         self.solver.Objective().SetMaximization()
         self.solver.Solve()
         # pricing asks for millions of prices a round: read each row's once
@@ -150,6 +199,7 @@ class ColumnPool:
         self.prices = {resource: dual for resource, dual in duals if dual > 0}
         self.member_prices = {}
         self.reduced = {key: variable.reduced_cost() for key, variable in self.variables.items()}
+        return int(self.solver.iterations()) * self.nonzeros
 
     def promising(
         self,
@@ -234,22 +284,26 @@ def generate_columns(
     """Add priced-out candidate groups until the deadline, max_rounds (counted over the
     pool's life) or stop; True when none is left to add.  With `listing`, its groups are
     priced too; `listing_only` where it lists every family, and so prices every group."""
-    while time.monotonic() < deadline and not (stop and stop.is_set()):
+    while pool.clock.now() < deadline and not (stop and stop.is_set()):
         if max_rounds is not None and pool.rounds >= max_rounds:
             break
-        began = time.monotonic()
-        pool.solve()
+        began = pool.clock.now()
+        work = RoundWork(lp=pool.solve())
         pool.rounds += 1
         if on_round is not None:
             on_round(pool)
-        found = [] if listing_only else _priced_candidates(pool, deadline)
+        found = [] if listing_only else _priced_candidates(pool, deadline, work)
         if listing is not None:
             found += _listed_candidates(pool, listing, deadline)
+            work.listed += listing.size
+            work.chunks += listing.chunks
         found.sort(key=lambda offer: -offer[0])
         count = max(ADD_PER_ROUND, 2 * len(pool.instance.needs))
         best = [instance_candidate(pool.instance, offer) for offer in found[:count]]
-        pool.round_seconds = time.monotonic() - began
-        if pool.add(best) == 0:
+        work.added = pool.add(best)
+        pool.clock.spend(work.seconds())
+        pool.round_seconds = pool.clock.now() - began
+        if work.added == 0:
             return True
     return False
 
@@ -263,7 +317,7 @@ def instance_candidate(instance: Instance, offer: Offer) -> Candidate:
     return instance.candidate(staff, members, slots)
 
 
-def _priced_candidates(pool: ColumnPool, deadline: float) -> list[Offer]:
+def _priced_candidates(pool: ColumnPool, deadline: float, work: RoundWork) -> list[Offer]:
     instance = pool.instance
     found: list[Offer] = []
     for (bucket, sessions), patterns in instance.patterns.items():
@@ -275,8 +329,8 @@ def _priced_candidates(pool: ColumnPool, deadline: float) -> list[Offer]:
         for pattern in patterns:
             free = [staff for staff, slots in offering if slots.issuperset(pattern.slots)]
             if free:
-                found += _price_pattern(pool, free, pattern, sessions)
-        if time.monotonic() > deadline:
+                found += _price_pattern(pool, free, pattern, sessions, work)
+        if pool.clock.now() > deadline:
             break
     return found
 
@@ -285,7 +339,7 @@ def _listed_candidates(pool: ColumnPool, listing: Listing, deadline: float) -> l
     """The listing's groups whose exact reduced cost is positive; the bound its prices
     give lowers the pool's."""
     instance = pool.instance
-    listed = listing.price(pool.price, deadline, pool.cuts)
+    listed = listing.price(pool.price, deadline, pool.cuts, pool.clock.now)
     bound = listed.bound(pool.priced_capacity())
     if bound is not None:
         pool.bound = min(pool.bound, bound)
@@ -301,7 +355,7 @@ def _listed_candidates(pool: ColumnPool, listing: Listing, deadline: float) -> l
 
 
 def _price_pattern(
-    pool: ColumnPool, free_staff: list[Staff], pattern: Pattern, sessions: int
+    pool: ColumnPool, free_staff: list[Staff], pattern: Pattern, sessions: int, work: RoundWork
 ) -> list[Offer]:
     """The best groups of these times for each staff member free then.
 
@@ -314,6 +368,7 @@ def _price_pattern(
         index: pool.member_value(index, pattern.slots) - pool.member_price(index, probe)
         for index in pattern.free
     }
+    work.priced += len(base)
     max_size = instance.by_index[pattern.free[0]].program.max_size
     most_of_base = _most(base, max_size)
     shared: list[tuple[int, ...]] | None = None
@@ -330,7 +385,7 @@ def _price_pattern(
         else:
             if shared is None:
                 shared = best_members(instance, pattern, sessions, base)[:2]
-            member_sets = shared
+                member_sets = shared
         for members in member_sets:
             reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price
             if reduced > EPSILON:

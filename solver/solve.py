@@ -24,8 +24,9 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from solver.alone import lone_groups
-from solver.bound import upper_bound
+from solver.bound import expected_seconds, upper_bound
 from solver.candidates import Candidate, Instance, Signature
+from solver.clock import Clock, WorkClock
 from solver.column_bound import ColumnBound
 from solver.continuity import (
     PinError,
@@ -73,8 +74,6 @@ PACK_SHARE = 0.1
 for a neighbourhood's)."""
 MIN_SOLVE = 0.5
 """The least time CP-SAT is given once its model is built, however little is left."""
-ROUNDS_PER_SECOND = 1.0
-"""Reproducible mode: column-generation rounds allowed per second of the time limit."""
 NEIGHBOURHOOD_SHARE = 0.35
 """Improving: besides one staff member's groups, this share of the others is freed.
 Against 0.2, k8 at 120 s, seeds 0-3: 255.6k, 257.4k, 247.6k, 250.5k against 252.3k,
@@ -87,24 +86,27 @@ Over ten seeds of elementary at 60 s: mean 100.9k against 100.6k without (6 seed
 higher); k8 at 120 s, three seeds: 239.6k, 246.2k, 246.5k against 240.7k, 237.5k,
 237.8k.  Re-timing after every neighbourhood as well did worse on elementary (mean 99.9k
 against 100.3k, fewer needs placed)."""
+MODEL_SECONDS = 4.0e-5
+"""Reproducible mode: the seconds building a CP-SAT model is counted per variable (on the
+benchmark's machine, 23-62 µs a group over the packings of its four schools)."""
+CALL_SECONDS = 4.0e-3
+"""Reproducible mode: the seconds each CP-SAT call is counted besides its deterministic
+time and its model (setting up and reading back: 3.6 ms a call on the small school,
+where the deterministic time is nil)."""
 SAFETY = 3.0
-"""Reproducible mode: wall-clock limit as a multiple of the time limit, so a pathological
-instance still ends.  Reached on k8 at 300 s (two one-worker solves side by side, back
-after 920 s): its column-generation rounds take longer than a second each, and the
-result then depends on the clock."""
+"""Reproducible mode: wall-clock limit as a multiple of the time limit, so a school whose
+work is underestimated still ends (`solver.clock.WorkClock`)."""
 
 
 def _deadline(options: SolveOptions, started: float, share: float) -> float:
-    if options.reproducible:
-        return started + SAFETY * options.time_limit
     return started + options.time_limit * share
 
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """With one worker the search is reproducible: the time limit is then spent in
-    deterministic units (column-generation rounds, CP-SAT deterministic time), which
-    track seconds only roughly."""
+    """With one worker the search is reproducible: the time limit is then spent on a
+    count of the work done (`solver.clock.WorkClock`), which tracks seconds only
+    roughly."""
 
     time_limit: float = 30.0
     workers: int = 2
@@ -185,6 +187,8 @@ def solve(
     """
     options = options or SolveOptions()
     started = time.monotonic()
+    clock = WorkClock(SAFETY * options.time_limit) if options.reproducible else Clock()
+    begun = clock.now()
     instance = Instance.of(school, previous)
     kept = kept_groups(instance)
     instance.stays = stayers(instance, kept)
@@ -215,28 +219,28 @@ def solve(
             )
 
     report("greedy", best)
-    bound.start(instance, options, started)
+    bound.start(instance, options, started, clock)
     report("bound", best)
-    search_started = time.monotonic()
-    search = _remaining(options, search_started - started)
+    search_started = clock.now()
+    search = _remaining(options, search_started - begun)
     # regenerating, a roster built without last window's groups joins the pool too, so
     # keeping them never hides a better arrangement from the search
     fresh = greedy_roster(instance) if kept else []
-    pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance))
+    pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance), clock=clock)
     ending = _Ending(_deadline(search, search_started, 1.0), search.time_limit * RETIME_SHARE)
     reasons = Reasons(instance)
 
     def fill() -> None:
         """`_fill`, timed: the last fill comes after the re-timing and must end within
         the limit too (twice its time is kept for it, fills vary)."""
-        began = time.monotonic()
+        began = clock.now()
         report("fill", _fill(instance, pool, best))
-        ending.filling = 2 * (time.monotonic() - began)
+        ending.filling = 2 * (clock.now() - began)
 
     def pack(
         candidates: list[Candidate], seconds: float, held: frozenset[object] = frozenset()
     ) -> None:
-        built = _pack(instance, candidates, best, search, seconds, report, stop, held=held)
+        built = _pack(instance, candidates, best, search, clock, seconds, report, stop, held=held)
         ending.building = max(ending.building, built)
 
     phasing = _phasing(search)
@@ -251,49 +255,35 @@ def solve(
         halt = threading.Event()
         beside = None
         if share != PHASES[0] and not search.reproducible and not bound.column.running:
-            seconds = _deadline(phasing, search_started, share) - time.monotonic()
+            seconds = _deadline(phasing, search_started, share) - clock.now()
             candidates = list(pool.candidates)
-            arguments = (instance, candidates, best, search, seconds, report, halt, 1)
+            arguments = (instance, candidates, best, search, clock, seconds, report, halt, 1)
             beside = threading.Thread(target=_pack, args=arguments, daemon=True)
             beside.start()
         done = generate_columns(
-            pool,
-            _deadline(phasing, search_started, share),
-            lambda _: report("columns", best),
-            stop,
-            _rounds(search, share) if search.reproducible else None,
+            pool, _deadline(phasing, search_started, share), lambda _: report("columns", best), stop
         )
         if beside is not None:
             halt.set()
             beside.join()
         pack_share = 1.0 if done else share + PACK_SHARE
         pack_seconds = min(
-            phasing.time_limit * pack_share - (time.monotonic() - search_started),
-            ending.polish() - time.monotonic(),
+            _deadline(phasing, search_started, pack_share) - clock.now(),
+            ending.polish() - clock.now(),
         )
-        if search.reproducible:
-            pack_seconds = search.time_limit * (pack_share - share)
         pack(pool.candidates, pack_seconds)
         fill()
         if share == PHASES[0]:
-            ending.explaining = _explain(instance, best, reasons)
+            ending.explaining = _explain(instance, best, reasons, clock)
         if done:
             break
-    # with one worker, neighbourhoods spend column-generation rounds, not the clock: up to
-    # what the phases' packings and the re-timing leave (0.65 of the limit), their own
-    # packings on top (k8 at 60 s, seed 0: 261.2k, back after 105 s, against 245.0k after
-    # 88 s with four phases, when no neighbourhood ran unless column generation converged)
-    spare = 1 - len(PHASES) * PACK_SHARE - RETIME_SHARE
-    rounds = _rounds(search, spare) if search.reproducible else None
-    _improve(instance, pool, ending.polish, rounds, search, pack, fill, lambda: best, stop)
+    _improve(instance, pool, ending.polish, search, pack, fill, lambda: best, stop)
     if not (stop and stop.is_set()):
-        seconds = ending.retiming
-        if not search.reproducible:
-            seconds = ending.end - time.monotonic() - ending.filling - ending.explaining
+        seconds = ending.end - clock.now() - ending.filling - ending.explaining
         # once its model is built CP-SAT runs at least MIN_SOLVE: where that would pass
         # the time limit, the schedule is not re-timed
-        if search.reproducible or seconds > ending.building + MIN_SOLVE:
-            _retime(instance, best, search, seconds, report, stop)
+        if seconds > ending.building + MIN_SOLVE:
+            _retime(instance, best, search, clock, seconds, report, stop)
         fill()
     waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
     value = bound.wait(waited)
@@ -317,7 +307,8 @@ class _Ending:
     took), then the last fill, and turning the groups into a verified schedule with
     reasons.  On the 900-need K-8 at 60 s the re-timing model took 1.3 s to build and
     the last packing's 1.9 s; left only its 5%, the re-timing had 0.2 s after building,
-    and the solve returned after 61.7 s."""
+    and the solve returned after 61.7 s.  All are read on the search's clock, so a work
+    clock, which counts none of them, keeps only the re-timing's share."""
 
     end: float
     retiming: float
@@ -331,31 +322,25 @@ class _Ending:
         return self.end - self.retiming - self.building - self.filling - self.explaining
 
 
-def _explain(instance: Instance, groups: list[Candidate], reasons: Reasons) -> float:
+def _explain(instance: Instance, groups: list[Candidate], reasons: Reasons, clock: Clock) -> float:
     """About the seconds the schedule will take to verify and explain at the end, found
     by doing it for these groups; what the reasons need that does not depend on the
     schedule is then known for the needs they leave unplaced (`Reasons`), most of those
     left at the end."""
     reasons.prepare(instance.unplaced(groups))
-    began = time.monotonic()
+    began = clock.now()
     as_schedule(instance, groups, None, 0.0, reasons)
-    return time.monotonic() - began
+    return clock.now() - began
 
 
 def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
-    """The phases share what the first schedule left of the time limit
-    (all of it in reproducible mode, where budgets never depend on the clock)."""
-    if options.reproducible:
-        return options
+    """The phases share what the first schedule (and, with one worker, the bound) left of
+    the time limit."""
     return replace(options, time_limit=max(1.0, options.time_limit - spent))
 
 
 def _phasing(options: SolveOptions) -> SolveOptions:
-    """The time the phases share (`PHASED_SECONDS`); in reproducible mode all of it, as
-    rounds (k8 at 300 s with one worker ran into `SAFETY` either way, 266.8k as it is
-    and 267.9k phased over 120 s, so nothing there shows which is better)."""
-    if options.reproducible:
-        return options
+    """The time the phases share (`PHASED_SECONDS`)."""
     return replace(options, time_limit=min(options.time_limit, PHASED_SECONDS))
 
 
@@ -368,16 +353,10 @@ def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list
     return filled
 
 
-def _rounds(options: SolveOptions, share: float) -> int:
-    """Reproducible mode: the column-generation rounds allowed up to this share of the limit."""
-    return max(1, round(share * options.time_limit * ROUNDS_PER_SECOND))
-
-
 def _improve(
     instance: Instance,
     pool: ColumnPool,
     polish: Callable[[], float],
-    rounds: int | None,
     options: SolveOptions,
     pack: Callable[[list[Candidate], float, frozenset[object]], None],
     fill: Callable[[], None],
@@ -400,18 +379,15 @@ def _improve(
     Each neighbourhood's first round also prices by listing (`solver.listing`), which
     finds what pricing's heuristic misses; listing in every round did worse on elementary
     (98.4-98.8k against 98.9-100.1k over three seeds at 60 s).
-    With one worker they run until the pool has had `rounds` rounds of column generation
-    (each neighbourhood has at least one), so the result does not depend on the clock;
-    otherwise none starts unless two rounds as long as the last fit before the re-timing:
-    its first round also lists, and one that cannot go on to pack gains nothing (on the
-    900-need K-8 one began 5 s before the re-timing, took 8 s, and the solve ran 1-2 s
-    over)."""
+    None starts unless two rounds as long as the last fit before the re-timing (on the
+    search's clock, `ColumnPool.clock`): its first round also lists, and one that cannot
+    go on to pack gains nothing (on the 900-need K-8 one began 5 s before the re-timing,
+    took 8 s, and the solve ran 1-2 s over)."""
     rng = random.Random(options.seed)
     listing = Listing(instance)
-    while time.monotonic() < polish() and not (stop and stop.is_set()):
-        if rounds is not None and pool.rounds >= rounds:
-            break
-        if rounds is None and time.monotonic() + 2 * pool.round_seconds > polish():
+    clock = pool.clock
+    while clock.now() < polish() and not (stop and stop.is_set()):
+        if clock.now() + 2 * pool.round_seconds > polish():
             break
         deadline = polish()
         best = current()
@@ -421,7 +397,7 @@ def _improve(
         generate_columns(pool, deadline, None, stop, pool.rounds + 1, listing)
         generate_columns(pool, deadline, None, stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1)
         pool.release()
-        seconds = min(deadline - time.monotonic(), PACK_SHARE * options.time_limit)
+        seconds = min(deadline - clock.now(), PACK_SHARE * options.time_limit)
         if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
             pack(pool.promising(best), seconds, frozenset(c.key for c in held))
         fill()
@@ -438,7 +414,8 @@ class _Bound:
     """The lower of two bounds on every schedule, both worked out beside the search.  The
     session relaxation's in a thread: PDLP lets go of Python while it solves, so the
     search need not wait for it (on k8 it waited 10-20 s); with one worker it is worked
-    out first, so that nothing in the result depends on the clock.  Column generation's
+    out first, so that nothing in the result depends on the clock, and the work clock
+    is charged the time it is expected to take.  Column generation's
     in a process (`solver.column_bound`), where every family is listed and the search
     may use the clock."""
 
@@ -453,9 +430,14 @@ class _Bound:
         known = [b for b in (self.session, self.column.value) if b is not None and math.isfinite(b)]
         return math.floor(min(known) + 1e-6) if known else None
 
-    def start(self, instance: Instance, options: SolveOptions, started: float) -> None:
+    def start(
+        self, instance: Instance, options: SolveOptions, started: float, clock: Clock
+    ) -> None:
         if options.reproducible:
-            self._work(instance, SAFETY * options.time_limit)
+            seconds = BOUND_SHARE * options.time_limit
+            self.session = upper_bound(instance, seconds, SAFETY * options.time_limit)
+            expected = expected_seconds(instance)
+            clock.spend(expected if expected <= seconds else 0.0)
             return
         if ColumnBound.applies(instance):
             self.column.start(instance.school, started + options.time_limit - time.monotonic())
@@ -480,6 +462,7 @@ def _pack(
     candidates: list[Candidate],
     hint: list[Candidate],
     options: SolveOptions,
+    clock: Clock,
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
@@ -497,13 +480,14 @@ def _pack(
         choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
         return model, choice.extract
 
-    return _run(build, "search", options, seconds, report, stop, workers)
+    return _run(build, "search", options, clock, seconds, report, stop, workers)
 
 
 def _retime(
     instance: Instance,
     groups: list[Candidate],
     options: SolveOptions,
+    clock: Clock,
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
@@ -516,13 +500,14 @@ def _retime(
         choice.hint()
         return model, choice.extract
 
-    _run(build, "retime", options, seconds, report, stop)
+    _run(build, "retime", options, clock, seconds, report, stop)
 
 
 def _run(
     build: Callable[[], tuple[cp_model.CpModel, Extract]],
     phase: str,
     options: SolveOptions,
+    clock: Clock,
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
@@ -530,12 +515,14 @@ def _run(
 ) -> float:
     """Build the model and run CP-SAT on it for `seconds`, building included (on the
     900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
-    late); in reproducible mode CP-SAT's deterministic time is the budget, and the
-    clock must not change it.  CP-SAT has `workers` threads (the options' unless
-    given).  Returns the seconds the building took."""
-    began = time.monotonic()
+    late), on `clock`; in reproducible mode CP-SAT's deterministic time is the budget,
+    spent on the work clock, and the wall clock must not change it.  CP-SAT has
+    `workers` threads (the options' unless given).  Returns the seconds the building
+    took."""
+    began = clock.now()
     model, extract = build()
-    building = time.monotonic() - began
+    clock.spend(MODEL_SECONDS * len(model.proto.variables))
+    building = clock.now() - began
     solver = cp_model.CpSolver()
     if options.reproducible:
         solver.parameters.max_deterministic_time = max(MIN_SOLVE, seconds)
@@ -558,6 +545,7 @@ def _run(
         ).start()
     solver.solve(model, reporter)
     finished.set()
+    clock.spend(CALL_SECONDS + solver.deterministic_time)
     return building
 
 
