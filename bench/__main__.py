@@ -26,6 +26,9 @@ SOLVER_SEEDS = (0, 1, 2)
 """The schools with a gap target are solved with each seed: CP-SAT with two workers is
 not deterministic, and one run of each says little."""
 SEEDED = ("elementary", "k8")
+ONE_WORKER = ("small", "elementary", "k8", "k8-900-needs")
+"""Solved once more with one worker (reproducible): how closely its count of work keeps
+the time limit, and what it finds."""
 
 
 def instances(quick: bool) -> dict[str, tuple[Path, float]]:
@@ -61,7 +64,7 @@ def run_one_drift(path: Path, limit: float, seed: int) -> dict[str, Any]:
     return run_drift(school, limit, seed)
 
 
-def run_one(path: Path, limit: float, seed: int) -> dict[str, Any]:
+def run_one(path: Path, limit: float, seed: int, workers: int) -> dict[str, Any]:
     """Solve one school in this process and measure it (called in a child process)."""
     from solver.loading import load_school
     from solver.solve import Progress, SolveOptions, greedy_schedule, solve
@@ -73,7 +76,8 @@ def run_one(path: Path, limit: float, seed: int) -> dict[str, Any]:
     greedy_seconds = time.monotonic() - started
     trace: list[Progress] = []
     started = time.monotonic()
-    result = solve(school, SolveOptions(time_limit=limit, workers=2, seed=seed), trace.append)
+    options = SolveOptions(time_limit=limit, workers=workers, seed=seed)
+    result = solve(school, options, trace.append)
     returned = time.monotonic() - started
     schedule = result.schedule
 
@@ -155,11 +159,12 @@ def _drift_row(name: str, r: dict[str, Any]) -> str:
     )
 
 
-def report(rows: dict[str, dict[str, Any]]) -> str:
+def report(rows: dict[str, dict[str, Any]], title: str = "## Solving", note: str = "") -> str:
     lines = [
-        "## Solving",
+        title,
         "",
         machine(),
+        *([note] if note else []),
         "",
         "| instance | needs | first schedule | objective / bound at 10, 30, 60, 120 s | final gap |"
         " placed T3 | placed T2 | placed | greedy placed | greedy objective | returned after |"
@@ -214,27 +219,36 @@ def _spread(values: list[Any], form: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="10 s per instance")
-    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--one-drift", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--part", choices=["solve", "drift", "all"], default="all")
+    parts = ["solve", "drift", "one-worker", "all"]
+    parser.add_argument("--part", choices=parts, default="all")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
     if args.one:
-        path, limit, seed = args.one
-        print(json.dumps(run_one(Path(path), float(limit), int(seed))))
+        path, limit, seed, workers = args.one
+        print(json.dumps(run_one(Path(path), float(limit), int(seed), int(workers))))
         return
     if args.one_drift:
         path, limit, seed = args.one_drift
         print(json.dumps(run_one_drift(Path(path), float(limit), int(seed))))
         return
     sections = {}
+    schools = instances(args.quick)
     if args.part in ("solve", "all"):
-        schools = instances(args.quick)
-        rows = {name: child("--one", path, limit, 0) for name, (path, limit) in
+        rows = {name: child("--one", path, limit, 0, 2) for name, (path, limit) in
                 schools.items()}  # fmt: skip
-        seeded = {(name, seed): rows[name] if seed == 0 else child("--one", *schools[name], seed)
+        seeded = {(name, seed): rows[name] if seed == 0 else child("--one", *schools[name], seed, 2)
                   for name in SEEDED for seed in SOLVER_SEEDS}  # fmt: skip
         sections["## Solving"] = report(rows) + "\n" + seeds_report(seeded)
+    if args.part in ("one-worker", "all"):
+        title = "## One worker (reproducible)"
+        note = (
+            "`--workers 1 --seed 0`: the time limit is spent on a count of the work "
+            "done (`solver/clock.py`), so the schedule never depends on the clock."
+        )
+        rows = {name: child("--one", *schools[name], 0, 1) for name in ONE_WORKER}
+        sections[title] = report(rows, title, note)
     if args.part in ("drift", "all"):
         limit = 10.0 if args.quick else 60.0
         rows = {f"{name} ({seed})": child("--one-drift", ROOT / "fixtures" / name, limit, seed)

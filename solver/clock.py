@@ -2,8 +2,9 @@
 
 With one worker a schedule must not depend on how fast the machine runs or how busy it
 is, so the search's deadlines are read off `WorkClock`: it advances only by what the
-search did, counted (CP-SAT's deterministic time, and each column-generation round's
-estimated seconds, `solver.pricing.RoundWork`).  Both clocks read in seconds since the
+search did, counted: CP-SAT's deterministic time and its models' size, each
+column-generation round's estimated seconds (`solver.pricing.RoundWork`), and the
+bound's expected time.  Both clocks read in seconds since the
 same origin, so the search sets its deadlines the same way with either.
 """
 
@@ -20,10 +21,6 @@ class Clock:
 
     def spend(self, seconds: float) -> None:
         """Work of about this many seconds was done (only a work clock counts it)."""
-
-    @property
-    def counts_work(self) -> bool:
-        return False
 
 
 class WorkClock(Clock):
@@ -44,7 +41,3 @@ class WorkClock(Clock):
 
     def spend(self, seconds: float) -> None:
         self.spent += seconds
-
-    @property
-    def counts_work(self) -> bool:
-        return True
