@@ -223,6 +223,10 @@ def solve(
     report("bound", best)
     search_started = clock.now()
     search = _remaining(options, search_started - begun)
+    # the column bound's process keeps a core busy, and two CP-SAT workers would share the
+    # other: elementary at 60 s, seeds 4-7 paired, 103.2k, 102.1k, 103.0k and 102.1k
+    # with one against 102.3k, 102.6k, 102.5k and 101.5k with two
+    workers = 1 if bound.column.running else search.workers
     # regenerating, a roster built without last window's groups joins the pool too, so
     # keeping them never hides a better arrangement from the search
     fresh = greedy_roster(instance) if kept else []
@@ -240,7 +244,9 @@ def solve(
     def pack(
         candidates: list[Candidate], seconds: float, held: frozenset[object] = frozenset()
     ) -> None:
-        built = _pack(instance, candidates, best, search, clock, seconds, report, stop, held=held)
+        built = _pack(
+            instance, candidates, best, search, clock, seconds, report, stop, workers, held
+        )
         ending.building = max(ending.building, built)
 
     phasing = _phasing(search)
@@ -283,7 +289,7 @@ def solve(
         # once its model is built CP-SAT runs at least MIN_SOLVE: where that would pass
         # the time limit, the schedule is not re-timed
         if seconds > ending.building + MIN_SOLVE:
-            _retime(instance, best, search, clock, seconds, report, stop)
+            _retime(instance, best, search, clock, seconds, report, stop, workers)
         fill()
     waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
     value = bound.wait(waited)
@@ -466,7 +472,7 @@ def _pack(
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
-    workers: int | None = None,
+    workers: int,
     held: frozenset[object] = frozenset(),
 ) -> float:
     """CP-SAT over these candidates (every group of `hint` among them), warm-started from
@@ -491,6 +497,7 @@ def _retime(
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
+    workers: int,
 ) -> None:
     """CP-SAT over the times of these groups (`solver.retiming`), started from their own;
     needs they left unplaced may join them."""
@@ -500,7 +507,7 @@ def _retime(
         choice.hint()
         return model, choice.extract
 
-    _run(build, "retime", options, clock, seconds, report, stop)
+    _run(build, "retime", options, clock, seconds, report, stop, workers)
 
 
 def _run(
@@ -511,14 +518,13 @@ def _run(
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
-    workers: int | None = None,
+    workers: int,
 ) -> float:
     """Build the model and run CP-SAT on it for `seconds`, building included (on the
     900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
     late), on `clock`; in reproducible mode CP-SAT's deterministic time is the budget,
     spent on the work clock, and the wall clock must not change it.  CP-SAT has
-    `workers` threads (the options' unless given).  Returns the seconds the building
-    took."""
+    `workers` threads.  Returns the seconds the building took."""
     began = clock.now()
     model, extract = build()
     clock.spend(MODEL_SECONDS * len(model.proto.variables))
@@ -529,7 +535,7 @@ def _run(
         solver.parameters.max_time_in_seconds = SAFETY * options.time_limit
     else:
         solver.parameters.max_time_in_seconds = max(MIN_SOLVE, seconds - building)
-    solver.parameters.num_workers = workers or options.workers
+    solver.parameters.num_workers = workers
     solver.parameters.random_seed = options.seed
     solver.parameters.linearization_level = 2
     solver.parameters.add_lp_constraints_lazily = False
