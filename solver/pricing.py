@@ -385,7 +385,7 @@ def _price_pattern(
         else:
             if shared is None:
                 shared = best_members(instance, pattern, sessions, base)[:2]
-                member_sets = shared
+            member_sets = shared
         for members in member_sets:
             reduced = sum(worth[i] for i in members) - instance.spread_cost(members) - staff_price
             if reduced > EPSILON:
