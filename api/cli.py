@@ -74,7 +74,7 @@ def solve(
     out: Annotated[Path, typer.Option(help="Folder for schedule.json.")] = Path("out"),
     time_limit: Annotated[float, typer.Option(help="Seconds to search.", min=1)] = 30.0,
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
-    workers: Annotated[int, typer.Option(help="Search workers (1 = reproducible).", min=1)] = 2,
+    workers: Annotated[int, typer.Option(help="Cores to use (1 = reproducible).", min=1)] = 2,
     previous: Annotated[
         Path | None, typer.Option(help="Last window's schedule.json: keep its groups.")
     ] = None,

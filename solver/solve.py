@@ -116,6 +116,16 @@ class SolveOptions:
     def reproducible(self) -> bool:
         return self.workers == 1
 
+    @property
+    def packing_workers(self) -> int:
+        """CP-SAT's workers: one core goes to column generation or the column bound's
+        process, CP-SAT has the rest.  With two cores CP-SAT then packs with one worker,
+        which does better than two even where the other core is idle: k8 at 120 s, seeds
+        0-7 paired, mean 261.2k against 258.2k (7 of 8 higher); the 900-need K-8 at 60 s,
+        seeds 0-3, mean 554.4k against 551.4k; elementary, beside the column bound, seeds
+        4-7, 102.6k against 102.2k."""
+        return max(1, self.workers - 1)
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -223,10 +233,6 @@ def solve(
     report("bound", best)
     search_started = clock.now()
     search = _remaining(options, search_started - begun)
-    # the column bound's process keeps a core busy, and two CP-SAT workers would share the
-    # other: elementary at 60 s, seeds 4-7 paired, 103.2k, 102.1k, 103.0k and 102.1k
-    # with one against 102.3k, 102.6k, 102.5k and 101.5k with two
-    workers = 1 if bound.column.running else search.workers
     # regenerating, a roster built without last window's groups joins the pool too, so
     # keeping them never hides a better arrangement from the search
     fresh = greedy_roster(instance) if kept else []
@@ -244,9 +250,7 @@ def solve(
     def pack(
         candidates: list[Candidate], seconds: float, held: frozenset[object] = frozenset()
     ) -> None:
-        built = _pack(
-            instance, candidates, best, search, clock, seconds, report, stop, workers, held
-        )
+        built = _pack(instance, candidates, best, search, clock, seconds, report, stop, held)
         ending.building = max(ending.building, built)
 
     phasing = _phasing(search)
@@ -263,7 +267,7 @@ def solve(
         if share != PHASES[0] and not search.reproducible and not bound.column.running:
             seconds = _deadline(phasing, search_started, share) - clock.now()
             candidates = list(pool.candidates)
-            arguments = (instance, candidates, best, search, clock, seconds, report, halt, 1)
+            arguments = (instance, candidates, best, search, clock, seconds, report, halt)
             beside = threading.Thread(target=_pack, args=arguments, daemon=True)
             beside.start()
         done = generate_columns(
@@ -289,7 +293,7 @@ def solve(
         # once its model is built CP-SAT runs at least MIN_SOLVE: where that would pass
         # the time limit, the schedule is not re-timed
         if seconds > ending.building + MIN_SOLVE:
-            _retime(instance, best, search, clock, seconds, report, stop, workers)
+            _retime(instance, best, search, clock, seconds, report, stop)
         fill()
     waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
     value = bound.wait(waited)
@@ -472,7 +476,6 @@ def _pack(
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
-    workers: int,
     held: frozenset[object] = frozenset(),
 ) -> float:
     """CP-SAT over these candidates (every group of `hint` among them), warm-started from
@@ -486,7 +489,7 @@ def _pack(
         choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
         return model, choice.extract
 
-    return _run(build, "search", options, clock, seconds, report, stop, workers)
+    return _run(build, "search", options, clock, seconds, report, stop)
 
 
 def _retime(
@@ -497,7 +500,6 @@ def _retime(
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
-    workers: int,
 ) -> None:
     """CP-SAT over the times of these groups (`solver.retiming`), started from their own;
     needs they left unplaced may join them."""
@@ -507,7 +509,7 @@ def _retime(
         choice.hint()
         return model, choice.extract
 
-    _run(build, "retime", options, clock, seconds, report, stop, workers)
+    _run(build, "retime", options, clock, seconds, report, stop)
 
 
 def _run(
@@ -518,13 +520,12 @@ def _run(
     seconds: float,
     report: Callable[[str, list[Candidate]], None],
     stop: threading.Event | None,
-    workers: int,
 ) -> float:
     """Build the model and run CP-SAT on it for `seconds`, building included (on the
     900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
     late), on `clock`; in reproducible mode CP-SAT's deterministic time is the budget,
-    spent on the work clock, and the wall clock must not change it.  CP-SAT has
-    `workers` threads.  Returns the seconds the building took."""
+    spent on the work clock, and the wall clock must not change it.  Returns the seconds
+    the building took."""
     began = clock.now()
     model, extract = build()
     clock.spend(MODEL_SECONDS * len(model.proto.variables))
@@ -535,7 +536,7 @@ def _run(
         solver.parameters.max_time_in_seconds = SAFETY * options.time_limit
     else:
         solver.parameters.max_time_in_seconds = max(MIN_SOLVE, seconds - building)
-    solver.parameters.num_workers = workers
+    solver.parameters.num_workers = options.packing_workers
     solver.parameters.random_seed = options.seed
     solver.parameters.linearization_level = 2
     solver.parameters.add_lp_constraints_lazily = False
