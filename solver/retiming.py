@@ -179,7 +179,7 @@ def add_sessions_per_week_rule(
     """Rule 4: a group meets as many times as it did, on distinct days."""
     for group, times in zip(choice.groups, choice.literals, strict=True):
         model.add(sum(times.values()) == len(group.slots))
-        for day in {day for day, _ in times}:
+        for day in dict.fromkeys(day for day, _ in times):  # in order: no hash seed
             model.add_at_most_one(lit for (d, _), lit in times.items() if d == day)
 
 

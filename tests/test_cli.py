@@ -12,13 +12,13 @@ import pytest
 from tests.schools import NEEDS_HEADER, write_school
 
 
-def skillgroups(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def skillgroups(*args: str | Path, hash_seed: int = 0) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "api.cli", *map(str, args)],
         capture_output=True,
         text=True,
         check=False,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(hash_seed)},
     )
 
 
@@ -91,6 +91,20 @@ def test_solve_writes_a_verified_schedule_json_and_a_summary(tmp_path: Path) -> 
     assert "Placement" in run.stdout
     for entry in schedule.unplaced:
         assert f"Unplaced {entry.student_id}" in run.stdout
+
+
+def test_solve_with_one_worker_writes_the_same_schedule_in_every_process(tmp_path: Path) -> None:
+    """Each process hashes strings differently, so nothing may follow a set's order."""
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "small"
+    written = []
+    for hash_seed in (1, 2):
+        out = tmp_path / str(hash_seed)
+        arguments = ("--out", out, "--time-limit", "4", "--workers", "1", "--seed", "3")
+        run = skillgroups("solve", fixture, *arguments, hash_seed=hash_seed)
+        assert run.returncode == 0, run.stderr
+        schedule = json.loads((out / "schedule.json").read_text())
+        written.append({k: v for k, v in schedule.items() if k != "solve_seconds"})
+    assert written[0] == written[1]
 
 
 def test_solve_on_bad_data_exits_2(tmp_path: Path) -> None:
