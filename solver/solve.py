@@ -21,8 +21,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ortools.sat.python import cp_model
-
 from solver.alone import lone_groups
 from solver.bound import expected_seconds, upper_bound
 from solver.candidates import Candidate, Instance, Signature
@@ -36,14 +34,14 @@ from solver.continuity import (
     previous_warnings,
     stayers,
 )
+from solver.cpsat import MIN_SOLVE, pack_groups, retime_groups
 from solver.greedy import greedy_roster
 from solver.listing import Listing
 from solver.model import School
-from solver.packing import build_packing_model
+from solver.options import SolveOptions
 from solver.pricing import ColumnPool, generate_columns
 from solver.problems import Problem
 from solver.reasons import Reasons
-from solver.retiming import build_retiming_model
 from solver.schedule import Group, Schedule, Session, Status, Unplaced
 from solver.timegrid import in_week
 from solver.verify import assert_valid, objective_of
@@ -72,8 +70,6 @@ its pool was too large to pack well; phased over 120 s, 264.2k (359 needs placed
 PACK_SHARE = 0.1
 """Share of the phases' time each intermediate CP-SAT packing may take (of the time limit
 for a neighbourhood's)."""
-MIN_SOLVE = 0.5
-"""The least time CP-SAT is given once its model is built, however little is left."""
 NEIGHBOURHOOD_SHARE = 0.35
 """Improving: besides one staff member's groups, this share of the others is freed.
 Against 0.2, k8 at 120 s, seeds 0-3: 255.6k, 257.4k, 247.6k, 250.5k against 252.3k,
@@ -86,45 +82,10 @@ Over ten seeds of elementary at 60 s: mean 100.9k against 100.6k without (6 seed
 higher); k8 at 120 s, three seeds: 239.6k, 246.2k, 246.5k against 240.7k, 237.5k,
 237.8k.  Re-timing after every neighbourhood as well did worse on elementary (mean 99.9k
 against 100.3k, fewer needs placed)."""
-MODEL_SECONDS = 4.0e-5
-"""Reproducible mode: the seconds building a CP-SAT model is counted per variable (on the
-benchmark's machine, 23-62 µs a group over the packings of its four schools)."""
-CALL_SECONDS = 4.0e-3
-"""Reproducible mode: the seconds each CP-SAT call is counted besides its deterministic
-time and its model (setting up and reading back: 3.6 ms a call on the small school,
-where the deterministic time is nil)."""
-SAFETY = 3.0
-"""Reproducible mode: wall-clock limit as a multiple of the time limit, so a school whose
-work is underestimated still ends (`solver.clock.WorkClock`)."""
 
 
 def _deadline(options: SolveOptions, started: float, share: float) -> float:
     return started + options.time_limit * share
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    """With one worker the search is reproducible: the time limit is then spent on a
-    count of the work done (`solver.clock.WorkClock`), which tracks seconds only
-    roughly."""
-
-    time_limit: float = 30.0
-    workers: int = 2
-    seed: int = 0
-
-    @property
-    def reproducible(self) -> bool:
-        return self.workers == 1
-
-    @property
-    def packing_workers(self) -> int:
-        """CP-SAT's workers: one core goes to column generation or the column bound's
-        process, CP-SAT has the rest.  With two cores CP-SAT then packs with one worker,
-        which does better than two even where the other core is idle: k8 at 120 s, seeds
-        0-7 paired, mean 261.2k against 258.2k (7 of 8 higher); the 900-need K-8 at 60 s,
-        seeds 0-3, mean 554.4k against 551.4k; elementary, beside the column bound, seeds
-        4-7, 102.6k against 102.2k."""
-        return max(1, self.workers - 1)
 
 
 @dataclass(frozen=True)
@@ -160,26 +121,6 @@ class SolveResult:
 
 
 ProgressCallback = Callable[[Progress], None]
-Extract = Callable[[Callable[[cp_model.IntVar], int]], list[Candidate]]
-"""Reads the groups of a CP-SAT solution, given how to read a literal's value."""
-
-
-class _SolutionReporter(cp_model.CpSolverSolutionCallback):
-    """Hands every improving CP-SAT solution to the progress report."""
-
-    def __init__(
-        self,
-        phase: str,
-        report: Callable[[str, list[Candidate]], None],
-        extract: Extract,
-    ) -> None:
-        super().__init__()
-        self._phase = phase
-        self._report = report
-        self._extract = extract
-
-    def on_solution_callback(self) -> None:
-        self._report(self._phase, self._extract(self.boolean_value))
 
 
 def solve(
@@ -197,7 +138,7 @@ def solve(
     """
     options = options or SolveOptions()
     started = time.monotonic()
-    clock = WorkClock(SAFETY * options.time_limit) if options.reproducible else Clock()
+    clock = WorkClock(options.safety_limit) if options.reproducible else Clock()
     begun = clock.now()
     instance = Instance.of(school, previous)
     kept = kept_groups(instance)
@@ -250,7 +191,7 @@ def solve(
     def pack(
         candidates: list[Candidate], seconds: float, held: frozenset[object] = frozenset()
     ) -> None:
-        built = _pack(instance, candidates, best, search, clock, seconds, report, stop, held)
+        built = pack_groups(instance, candidates, best, search, clock, seconds, report, stop, held)
         ending.building = max(ending.building, built)
 
     phasing = _phasing(search)
@@ -268,7 +209,7 @@ def solve(
             seconds = _deadline(phasing, search_started, share) - clock.now()
             candidates = list(pool.candidates)
             arguments = (instance, candidates, best, search, clock, seconds, report, halt)
-            beside = threading.Thread(target=_pack, args=arguments, daemon=True)
+            beside = threading.Thread(target=pack_groups, args=arguments, daemon=True)
             beside.start()
         done = generate_columns(
             pool, _deadline(phasing, search_started, share), lambda _: report("columns", best), stop
@@ -293,7 +234,7 @@ def solve(
         # once its model is built CP-SAT runs at least MIN_SOLVE: where that would pass
         # the time limit, the schedule is not re-timed
         if seconds > ending.building + MIN_SOLVE:
-            _retime(instance, best, search, clock, seconds, report, stop)
+            retime_groups(instance, best, search, clock, seconds, report, stop)
         fill()
     waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
     value = bound.wait(waited)
@@ -445,7 +386,7 @@ class _Bound:
     ) -> None:
         if options.reproducible:
             seconds = BOUND_SHARE * options.time_limit
-            self.session = upper_bound(instance, seconds, SAFETY * options.time_limit)
+            self.session = upper_bound(instance, seconds, options.safety_limit)
             expected = expected_seconds(instance)
             clock.spend(expected if expected <= seconds else 0.0)
             return
@@ -465,105 +406,6 @@ class _Bound:
         value = self.value
         self.column.stop()
         return value
-
-
-def _pack(
-    instance: Instance,
-    candidates: list[Candidate],
-    hint: list[Candidate],
-    options: SolveOptions,
-    clock: Clock,
-    seconds: float,
-    report: Callable[[str, list[Candidate]], None],
-    stop: threading.Event | None,
-    held: frozenset[object] = frozenset(),
-) -> float:
-    """CP-SAT over these candidates (every group of `hint` among them), warm-started from
-    the best schedule so far, the groups whose keys are `held` running; each
-    improving solution goes to `report`, which keeps the best.  Returns the seconds its
-    model took to build."""
-
-    def build() -> tuple[cp_model.CpModel, Extract]:
-        model, choice = build_packing_model(instance, candidates, held)
-        hinted = {c.key for c in hint}
-        choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
-        return model, choice.extract
-
-    return _run(build, "search", options, clock, seconds, report, stop)
-
-
-def _retime(
-    instance: Instance,
-    groups: list[Candidate],
-    options: SolveOptions,
-    clock: Clock,
-    seconds: float,
-    report: Callable[[str, list[Candidate]], None],
-    stop: threading.Event | None,
-) -> None:
-    """CP-SAT over the times of these groups (`solver.retiming`), started from their own;
-    needs they left unplaced may join them."""
-
-    def build() -> tuple[cp_model.CpModel, Extract]:
-        model, choice = build_retiming_model(instance, groups)
-        choice.hint()
-        return model, choice.extract
-
-    _run(build, "retime", options, clock, seconds, report, stop)
-
-
-def _run(
-    build: Callable[[], tuple[cp_model.CpModel, Extract]],
-    phase: str,
-    options: SolveOptions,
-    clock: Clock,
-    seconds: float,
-    report: Callable[[str, list[Candidate]], None],
-    stop: threading.Event | None,
-) -> float:
-    """Build the model and run CP-SAT on it for `seconds`, building included (on the
-    900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
-    late), on `clock`; in reproducible mode CP-SAT's deterministic time is the budget,
-    spent on the work clock, and the wall clock must not change it.  Returns the seconds
-    the building took."""
-    began = clock.now()
-    model, extract = build()
-    clock.spend(MODEL_SECONDS * len(model.proto.variables))
-    building = clock.now() - began
-    solver = cp_model.CpSolver()
-    if options.reproducible:
-        solver.parameters.max_deterministic_time = max(MIN_SOLVE, seconds)
-        solver.parameters.max_time_in_seconds = SAFETY * options.time_limit
-    else:
-        solver.parameters.max_time_in_seconds = max(MIN_SOLVE, seconds - building)
-    solver.parameters.num_workers = options.packing_workers
-    solver.parameters.random_seed = options.seed
-    solver.parameters.linearization_level = 2
-    solver.parameters.add_lp_constraints_lazily = False
-    # Every packing starts again from presolve, whose probing took 2 of its 3 s over
-    # elementary's 6k groups: without it, improving solutions come seconds sooner
-    # (60 s, five seeds: median 99.3k against 98.9k; k8 at 120 s: 238.9k against 237.5k)
-    solver.parameters.cp_model_probing_level = 0
-    reporter = _SolutionReporter(phase, report, extract)
-    finished = threading.Event()
-    if stop is not None:
-        threading.Thread(
-            target=_stop_when_asked, args=(solver, stop, finished), daemon=True
-        ).start()
-    solver.solve(model, reporter)
-    finished.set()
-    clock.spend(CALL_SECONDS + solver.deterministic_time)
-    return building
-
-
-def _stop_when_asked(
-    solver: cp_model.CpSolver, stop: threading.Event, finished: threading.Event
-) -> None:
-    """Ctrl-C or a cancel: stop the search; the best solution found is kept."""
-    while not finished.wait(0.1):
-        if stop.is_set():
-            solver.stop_search()
-            return
 
 
 def _pins_hold(groups: list[Candidate], targets: dict[int, Signature]) -> bool:

@@ -1,0 +1,149 @@
+"""The search's CP-SAT runs: packing candidate groups into a schedule, and re-timing a
+schedule's groups together.  Each is given seconds on the search's clock, model building
+included; in reproducible mode CP-SAT's deterministic time is the budget and is spent on
+the work clock (`solver.clock`)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from solver.candidates import Candidate, Instance
+from solver.clock import Clock
+from solver.options import SolveOptions
+from solver.packing import build_packing_model
+from solver.retiming import build_retiming_model
+
+MIN_SOLVE = 0.5
+"""The least time CP-SAT is given once its model is built, however little is left."""
+MODEL_SECONDS = 4.0e-5
+"""Reproducible mode: the seconds building a CP-SAT model is counted per variable (on the
+benchmark's machine, 23-62 µs a group over the packings of its four schools)."""
+CALL_SECONDS = 4.0e-3
+"""Reproducible mode: the seconds each CP-SAT call is counted besides its deterministic
+time and its model (setting up and reading back: 3.6 ms a call on the small school,
+where the deterministic time is nil)."""
+
+Report = Callable[[str, list[Candidate]], None]
+"""Where each improving solution goes, with the phase that found it."""
+Extract = Callable[[Callable[[cp_model.IntVar], int]], list[Candidate]]
+"""Reads the groups of a CP-SAT solution, given how to read a literal's value."""
+
+
+class _SolutionReporter(cp_model.CpSolverSolutionCallback):
+    """Hands every improving CP-SAT solution to the progress report."""
+
+    def __init__(
+        self,
+        phase: str,
+        report: Report,
+        extract: Extract,
+    ) -> None:
+        super().__init__()
+        self._phase = phase
+        self._report = report
+        self._extract = extract
+
+    def on_solution_callback(self) -> None:
+        self._report(self._phase, self._extract(self.boolean_value))
+
+
+def pack_groups(
+    instance: Instance,
+    candidates: list[Candidate],
+    hint: list[Candidate],
+    options: SolveOptions,
+    clock: Clock,
+    seconds: float,
+    report: Report,
+    stop: threading.Event | None,
+    held: frozenset[object] = frozenset(),
+) -> float:
+    """CP-SAT over these candidates (every group of `hint` among them), warm-started from
+    the best schedule so far, the groups whose keys are `held` running; each
+    improving solution goes to `report`, which keeps the best.  Returns the seconds its
+    model took to build."""
+
+    def build() -> tuple[cp_model.CpModel, Extract]:
+        model, choice = build_packing_model(instance, candidates, held)
+        hinted = {c.key for c in hint}
+        choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
+        return model, choice.extract
+
+    return _run(build, "search", options, clock, seconds, report, stop)
+
+
+def retime_groups(
+    instance: Instance,
+    groups: list[Candidate],
+    options: SolveOptions,
+    clock: Clock,
+    seconds: float,
+    report: Report,
+    stop: threading.Event | None,
+) -> None:
+    """CP-SAT over the times of these groups (`solver.retiming`), started from their own;
+    needs they left unplaced may join them."""
+
+    def build() -> tuple[cp_model.CpModel, Extract]:
+        model, choice = build_retiming_model(instance, groups)
+        choice.hint()
+        return model, choice.extract
+
+    _run(build, "retime", options, clock, seconds, report, stop)
+
+
+def _run(
+    build: Callable[[], tuple[cp_model.CpModel, Extract]],
+    phase: str,
+    options: SolveOptions,
+    clock: Clock,
+    seconds: float,
+    report: Report,
+    stop: threading.Event | None,
+) -> float:
+    """Build the model and run CP-SAT on it for `seconds`, building included (on the
+    900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
+    late), on `clock`; in reproducible mode CP-SAT's deterministic time is the budget,
+    spent on the work clock, and the wall clock must not change it.  Returns the seconds
+    the building took."""
+    began = clock.now()
+    model, extract = build()
+    clock.spend(MODEL_SECONDS * len(model.proto.variables))
+    building = clock.now() - began
+    solver = cp_model.CpSolver()
+    if options.reproducible:
+        solver.parameters.max_deterministic_time = max(MIN_SOLVE, seconds)
+        solver.parameters.max_time_in_seconds = options.safety_limit
+    else:
+        solver.parameters.max_time_in_seconds = max(MIN_SOLVE, seconds - building)
+    solver.parameters.num_workers = options.packing_workers
+    solver.parameters.random_seed = options.seed
+    solver.parameters.linearization_level = 2
+    solver.parameters.add_lp_constraints_lazily = False
+    # Every packing starts again from presolve, whose probing took 2 of its 3 s over
+    # elementary's 6k groups: without it, improving solutions come seconds sooner
+    # (60 s, five seeds: median 99.3k against 98.9k; k8 at 120 s: 238.9k against 237.5k)
+    solver.parameters.cp_model_probing_level = 0
+    reporter = _SolutionReporter(phase, report, extract)
+    finished = threading.Event()
+    if stop is not None:
+        threading.Thread(
+            target=_stop_when_asked, args=(solver, stop, finished), daemon=True
+        ).start()
+    solver.solve(model, reporter)
+    finished.set()
+    clock.spend(CALL_SECONDS + solver.deterministic_time)
+    return building
+
+
+def _stop_when_asked(
+    solver: cp_model.CpSolver, stop: threading.Event, finished: threading.Event
+) -> None:
+    """Ctrl-C or a cancel: stop the search; the best solution found is kept."""
+    while not finished.wait(0.1):
+        if stop.is_set():
+            solver.stop_search()
+            return
