@@ -6,10 +6,10 @@ about 100k).  The LP over groups does not forget it: where every family can be l
 (`solver.listing`), the listing bounds the reduced cost of every group, so any prices
 give a bound (`Listed.bound`), and it falls as column generation converges.  That takes
 column generation with listing in every round, from scratch, for most of a minute
-(elementary, alone on one core, with member cuts (`solver.cuts`): 108.4k after 18 s,
-106.60k after 30 s, 106.22k after 58 s, 106.15k after 145 s);
-the search could not spare that time, so it runs in a process of its own, on the
-machine's other core, and reports each lower bound as it finds it.
+(elementary, alone on one core, with cuts (`solver.cuts`): 107.9k after 12 s, 106.27k
+after 19 s, converged at 106,014 after 35 s); the search could not spare that time, so
+it runs in a process of its own, on the machine's other core, and reports each lower
+bound as it finds it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import IO
 
 from solver.alone import lone_groups
 from solver.candidates import Instance
-from solver.cuts import MemberCut, member_cuts, violated
+from solver.cuts import MemberCut, exceeded_triples, member_cuts, violated
 from solver.greedy import greedy_roster
 from solver.listing import Listing
 from solver.model import School
@@ -95,13 +95,13 @@ def _work(school: School, seconds: float) -> None:
     heuristic a round is cheaper and the bound falls sooner (elementary, 57 s on one
     core: 106.7k against 107.2k).  Its LPs are solved as roughly as the search's until
     column generation converges, then to `TIGHT_TOLERANCE`: elementary, alone on one
-    core, 106.60k after 30 s, 106.22k after 58 s, 106.15k after 145 s (tightened at
-    92 s), against 107.62k, 106.35k and 106.19k at 1e-4 throughout; at 5e-4 throughout
-    it stalled at 106.20k."""
+    core, before PDLP was warm-started and without triples, 106.60k after 30 s, 106.22k
+    after 58 s, 106.15k after 145 s (tightened at 92 s), against 107.62k, 106.35k and
+    106.19k at 1e-4 throughout; at 5e-4 throughout it stalled at 106.20k."""
     deadline = time.monotonic() + seconds
     instance = Instance.of(school)
     listing = Listing(instance)
-    pool = ColumnPool(instance, greedy_roster(instance) + lone_groups(instance))
+    pool = ColumnPool(instance, greedy_roster(instance) + lone_groups(instance), warm_start=True)
     cuts = Cuts(member_cuts(instance))
     reported = math.inf
     while time.monotonic() < deadline:
@@ -119,10 +119,10 @@ def _work(school: School, seconds: float) -> None:
 
 class Cuts:
     """The cuts not yet in the LP (`solver.cuts`); each round adds those its solution
-    exceeds.  Alone on one core, elementary's bound was 106.35k after 55 s with them and
-    106.48k without; 106.22k and 106.41k after 90 s.  Beside a 60 s search, where the
-    bound is still converging, they made no difference yet (106,515 against
-    106,483-106,522 the same day)."""
+    exceeds, and the triples it exceeds most.  Alone on one core, elementary's bound
+    converged at 106,014 after 35 s with triples from the first round (after 41 s with
+    triples once converged without them), against 106,183 after 20 s without; member cuts
+    over grade ranges alone had taken it from 106.48k to 106.35k after 55 s."""
 
     def __init__(self, cuts: list[MemberCut]) -> None:
         self.waiting = cuts
@@ -130,9 +130,11 @@ class Cuts:
         """Whether the last round added any: its LP then changed, though no group did."""
 
     def separate(self, pool: ColumnPool) -> None:
-        found = violated(self.waiting, pool.running())
-        pool.add_cuts(found)
+        running = pool.running()
+        found = violated(self.waiting, running)
         self.waiting = [cut for cut in self.waiting if cut not in found]
+        found += exceeded_triples(running, set(pool.cuts))
+        pool.add_cuts(found)
         self.added = bool(found)
 
 

@@ -9,20 +9,27 @@ len(S) // k.  Measured on elementary's converged column LP (106.2k), such rows o
 each grade range of each bucket take it to 105.8k; any set of a bucket's needs, found
 by local search, gave 105.7k.
 
+Any three needs of a bucket give one too, with divisor 2: at most one group holds two or
+more of them (`exceeded_triples`).
+
 Only the column bound's process (`solver.column_bound`) adds them: the listing prices
 them exactly (`solver.listing`), the search's pricing heuristic does not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import combinations
 
 from solver.candidates import Bucket, Candidate, Instance
 
 VIOLATION = 0.01
 """A cut joins the LP when its row is exceeded by more than this (PDLP solves to 5e-4
 at first, then 1e-4: `solver.column_bound`)."""
+TRIPLES_PER_ROUND = 200
+"""The most exceeded triples a round adds: each moves the prices, and column generation
+must converge again."""
 
 
 @dataclass(frozen=True)
@@ -74,3 +81,32 @@ def violated(cuts: Iterable[MemberCut], running: Mapping[Candidate, float]) -> l
         if sum(cut.coefficient(g) * share for g, share in by_bucket.get(cut.bucket, []))
         > cut.capacity + VIOLATION
     ]
+
+
+def exceeded_triples(
+    running: Mapping[Candidate, float], known: Collection[MemberCut]
+) -> list[MemberCut]:
+    """The triples of a bucket's needs whose cut these fractions of groups exceed, not yet
+    `known`, the most exceeded first.  Only needs two running groups pair up can be in
+    one: a triple's groups count at most its pairs' shares summed."""
+    by_bucket: dict[Bucket, list[tuple[frozenset[int], float]]] = {}
+    for group, share in running.items():
+        by_bucket.setdefault(group.bucket, []).append((frozenset(group.members), share))
+    found: list[tuple[float, MemberCut]] = []
+    for bucket, groups in by_bucket.items():
+        paired: dict[tuple[int, int], float] = {}
+        for members, share in groups:
+            for pair in combinations(sorted(members), 2):
+                paired[pair] = paired.get(pair, 0.0) + share
+        needs = sorted({i for members, _ in groups for i in members})
+        for (i, j), share in paired.items():
+            for k in needs:
+                if k <= j or share + paired.get((i, k), 0) + paired.get((j, k), 0) <= 1 + VIOLATION:
+                    continue
+                triple = frozenset((i, j, k))
+                counted = sum(s for members, s in groups if len(triple & members) >= 2)
+                cut = MemberCut(bucket, triple, 2)
+                if counted > 1 + VIOLATION and cut not in known:
+                    found.append((counted, cut))
+    found.sort(key=lambda pair: -pair[0])
+    return [cut for _, cut in found[:TRIPLES_PER_ROUND]]

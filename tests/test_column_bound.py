@@ -50,7 +50,7 @@ def test_three_needs_that_can_only_pair_up_are_bounded_at_one_pair() -> None:
     best = best_objective(instance)
     pool = ColumnPool(instance, every_group(instance))
     pool.solve()
-    assert pool.solver.Objective().Value() > best + 100
+    assert pool.value > best + 100
     bound = ColumnBound()
     bound.start(s, seconds=30.0)
     bound.join(60.0)

@@ -54,7 +54,7 @@ def test_the_lp_runs_one_of_three_groups_sharing_a_time_on_most_days(
     ]
     pool = ColumnPool(instance, groups)
     pool.solve()
-    assert pool.solver.Objective().Value() == pytest.approx(groups[0].value, rel=1e-3)
+    assert pool.value == pytest.approx(groups[0].value, rel=1e-3)
 
 
 @st.composite
