@@ -161,7 +161,11 @@ class ColumnPool:
         return added
 
     def add_cuts(self, cuts: list[MemberCut]) -> None:
-        """These rows join the LP, for the groups in the pool and those added later."""
+        """These rows join the LP, for the groups in the pool and those added later.  A cut
+        the pool has already is left out: the listing charges each cut of `cuts` its
+        price, so one twice would be charged twice and the bound would be wrong."""
+        present = set(self.cuts)
+        cuts = [cut for cut in dict.fromkeys(cuts) if cut not in present]
         self.cuts += cuts
         for candidate in self.candidates:
             self._cut_into(cuts, candidate)
