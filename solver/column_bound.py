@@ -7,7 +7,7 @@ about 100k).  The LP over groups does not forget it: where every family can be l
 give a bound (`Listed.bound`), and it falls as column generation converges.  That takes
 column generation with listing in every round, from scratch, for most of a minute
 (elementary, alone on one core, with cuts (`solver.cuts`): 107.9k after 12 s, 106.27k
-after 19 s, converged at 106,014 after 35 s); the search could not spare that time, so
+after 19 s, converged at 106,035 after 35 s); the search could not spare that time, so
 it runs in a process of its own, on the machine's other core, and reports each lower
 bound as it finds it.
 """
@@ -120,7 +120,7 @@ def _work(school: School, seconds: float) -> None:
 class Cuts:
     """The cuts not yet in the LP (`solver.cuts`); each round adds those its solution
     exceeds, and the triples it exceeds most.  Alone on one core, elementary's bound
-    converged at 106,014 after 35 s with triples from the first round (after 41 s with
+    converged at 106,035 after 35 s with triples from the first round (after 41 s with
     triples once converged without them), against 106,183 after 20 s without; member cuts
     over grade ranges alone had taken it from 106.48k to 106.35k after 55 s."""
 
