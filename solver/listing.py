@@ -139,6 +139,10 @@ class Listing:
 
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
+        self.exact = False
+        """Search the member sets still worth something for their exact best times
+        (`solver.meeting`): slower, so the column bound's process turns it on once
+        column generation has converged."""
 
     @cached_property
     def families(self) -> list[Family]:
@@ -213,7 +217,9 @@ class Listing:
                 )
                 week = priced.week(chunk, family, most)
                 together = priced.value[chunk].sum(axis=1) - priced.staff
-                times = best_times(together, family.sessions, week, objective.time_changes, -fixed)
+                times = best_times(
+                    together, family.sessions, week, objective.time_changes, -fixed, self.exact
+                )
                 worth = np.where(times.upper > NEVER / 2, fixed + times.upper, 0.0)
                 for column in range(chunk.shape[1]):
                     np.maximum.at(share, chunk[:, column], worth / chunk.shape[1])
