@@ -8,9 +8,8 @@ give a bound (`Listed.bound`), and it falls as column generation converges.  Tha
 column generation with listing in every round, from scratch, for most of a minute
 (elementary, alone on one core, with cuts (`solver.cuts`): 107.9k after 12 s, 106.27k
 after 19 s, 106,035 after 35 s, then with exact meeting times below 105.9k); the search
-could not spare that time, so
-it runs in a process of its own, on the machine's other core, and reports each lower
-bound as it finds it.
+could not spare that time, so it runs in a process of its own, on the machine's other
+core, and reports each lower bound as it finds it.
 """
 
 from __future__ import annotations

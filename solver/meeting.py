@@ -214,6 +214,8 @@ def _each_day(adjusted: Array, sessions: int) -> tuple[Array, Pattern]:
 
 @dataclass
 class Searched:
+    """What the exact search found, per row."""
+
     upper: Array
     """Per row, the exact best pattern's worth, or the row's floor when none is worth
     more (inf where the search gave up)."""
@@ -268,8 +270,6 @@ class _RowSearch:
     ) -> None:
         self.together, self.sessions, self.week, self.row = together, sessions, week, row
         self.time_changes = time_changes
-        self.best, self.given_back = 0.0, 0.0
-        self.chosen: Pattern | None = None
         self.order = [
             [
                 (float(adjusted[d, s]), s)
@@ -283,8 +283,8 @@ class _RowSearch:
     def run(self, floor: float, given_back: float) -> tuple[float | None, Pattern | None]:
         """(worth, pattern) of the best pattern worth more than `floor`, (floor, None)
         when there is none, (None, None) when the search gave up."""
-        self.best, self.chosen = floor, None
-        self.given_back = given_back
+        self.best, self.given_back = floor, given_back
+        self.chosen: Pattern | None = None
         options = []
         for days in combinations(range(len(self.together)), self.sessions):
             if any(not self.order[d] for d in days):
