@@ -75,13 +75,18 @@ NEIGHBOURHOOD_SHARE = 0.35
 Against 0.2, k8 at 120 s, seeds 0-3: 255.6k, 257.4k, 247.6k, 250.5k against 252.3k,
 252.9k, 251.1k, 248.0k; elementary at 60 s, seeds 0-7: mean 101.4k against 101.0k."""
 NEIGHBOURHOOD_ROUNDS = 3
-"""Improving: column-generation rounds around each neighbourhood."""
+"""Improving: column-generation rounds around each neighbourhood, the listing's first.
+Two or five did no better on elementary at 60 s: two, seeds 0-11, mean 102.82k against
+102.69k (5 of 12 higher); five, seeds 0-5, 102.61k against 102.54k."""
 RETIME_SHARE = 0.05
 """The last share of the time limit: the best schedule is re-timed (`solver.retiming`).
 Over ten seeds of elementary at 60 s: mean 100.9k against 100.6k without (6 seeds of 10
 higher); k8 at 120 s, three seeds: 239.6k, 246.2k, 246.5k against 240.7k, 237.5k,
 237.8k.  Re-timing after every neighbourhood as well did worse on elementary (mean 99.9k
-against 100.3k, fewer needs placed)."""
+against 100.3k, fewer needs placed), and so did re-timing also at half and three quarters
+of the search (seeds 0-3, 4 of 4 lower).  On elementary 15% or 25% of the time gave
+means of 102.91k and 103.12k against 102.97k (seeds 0-3): most of what re-timing gains
+comes in its first second or two."""
 
 
 def _deadline(options: SolveOptions, started: float, share: float) -> float:
