@@ -73,7 +73,9 @@ for a neighbourhood's)."""
 NEIGHBOURHOOD_SHARE = 0.35
 """Improving: besides one staff member's groups, this share of the others is freed.
 Against 0.2, k8 at 120 s, seeds 0-3: 255.6k, 257.4k, 247.6k, 250.5k against 252.3k,
-252.9k, 251.1k, 248.0k; elementary at 60 s, seeds 0-7: mean 101.4k against 101.0k."""
+252.9k, 251.1k, 248.0k; elementary at 60 s, seeds 0-7: mean 101.4k against 101.0k.
+Against 0.5, elementary at 60 s, seeds 0-11: mean 102.52k against 102.67k (4 of 12
+higher), within the seeds' spread."""
 NEIGHBOURHOOD_ROUNDS = 3
 """Improving: column-generation rounds around each neighbourhood, the listing's first.
 Two or five did no better on elementary at 60 s: two, seeds 0-11, mean 102.82k against
