@@ -66,6 +66,13 @@ class Week:
         result: Array = self.students @ self.cover.T + self.staff @ self.staff_cover.T
         return result
 
+    def pattern_price(self, row: int, starts: list[int]) -> float:
+        """The week rows one row pays meeting at these starts, a session each: those of
+        every time of day held on most days."""
+        students = self.cover[starts].sum(axis=0) >= self.most
+        staff = self.staff_cover[starts].sum(axis=0) >= self.most
+        return float(self.students[row] @ students + self.staff @ staff)
+
 
 @dataclass
 class Times:
@@ -331,11 +338,8 @@ class _RowSearch:
     def _leaf(self, days: tuple[int, ...], starts: list[int]) -> None:
         worth = sum(float(self.together[d, s]) for d, s in zip(days, starts, strict=True))
         worth -= self.time_changes * (len(set(starts)) - 1)
-        week = self.week
-        if week is not None:
-            students = week.cover[starts].sum(axis=0) >= week.most
-            staff = week.staff_cover[starts].sum(axis=0) >= week.most
-            worth -= float(week.students[self.row] @ students + week.staff @ staff)
+        if self.week is not None:
+            worth -= self.week.pattern_price(self.row, starts)
         if worth > self.best:
             self.best = worth
             self.chosen = np.array(list(zip(days, starts, strict=True)), dtype=np.int64)
