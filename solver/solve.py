@@ -143,110 +143,11 @@ def solve(
     work and each moved need costs `moved_student`.  A pin that cannot hold is bad
     input: `PinError` says which and why.
     """
-    options = options or SolveOptions()
-    started = time.monotonic()
-    clock = WorkClock(options.safety_limit) if options.reproducible else Clock()
-    begun = clock.now()
-    instance = Instance.of(school, previous)
-    kept = kept_groups(instance)
-    instance.stays = stayers(instance, kept)
-    targets = pin_targets(instance, kept)
-    bound = _Bound()
-    best: list[Candidate] = greedy_roster(instance, kept)
-    if not _pins_hold(best, targets):
-        raise PinError("pins.csv: the pinned groups clash with each other (staff or student).")
-    greedy_placed = sum(len(c.members) for c in best)
-
-    keeping = threading.Lock()  # a packing beside column generation reports from its thread
-
-    def report(phase: str, groups: list[Candidate]) -> None:
-        nonlocal best
-        with keeping:
-            if _search_value(instance, groups) > _search_value(instance, best):
-                best = groups
-        if on_progress is not None:
-            on_progress(
-                Progress(
-                    phase,
-                    time.monotonic() - started,
-                    _placed(best),
-                    len(school.needs),
-                    _value(best),
-                    bound.value,
-                )
-            )
-
-    report("greedy", best)
-    bound.start(instance, options, started, clock)
-    report("bound", best)
-    search_started = clock.now()
-    search = _remaining(options, search_started - begun)
-    # regenerating, a roster built without last window's groups joins the pool too, so
-    # keeping them never hides a better arrangement from the search
-    fresh = greedy_roster(instance) if kept else []
-    pool = ColumnPool(instance, best + kept + fresh + lone_groups(instance), clock=clock)
-    ending = _Ending(_deadline(search, search_started, 1.0), search.time_limit * RETIME_SHARE)
-    reasons = Reasons(instance)
-
-    def fill() -> None:
-        """`_fill`, timed: the last fill comes after the re-timing and must end within
-        the limit too (twice its time is kept for it, fills vary)."""
-        began = clock.now()
-        report("fill", _fill(instance, pool, best))
-        ending.filling = 2 * (clock.now() - began)
-
-    def pack(
-        candidates: list[Candidate], seconds: float, held: frozenset[object] = frozenset()
-    ) -> None:
-        built = pack_groups(instance, candidates, best, search, clock, seconds, report, stop, held)
-        ending.building = max(ending.building, built)
-
-    phasing = _phasing(search)
-    for share in PHASES:
-        if stop and stop.is_set():
-            break
-        # Column generation (Python and PDLP) keeps one core busy; where no column-bound
-        # process takes the other, CP-SAT packs the pool as it stands there, with one
-        # worker.  On k8 at 120 s, eight seeds (0-7) paired: mean 244.9k against 243.6k
-        # without (6 of 8 higher); the 900-need K-8 at 60 s, seeds 0-1: 504.5k and
-        # 501.9k against 503.2k and 510.2k.
-        halt = threading.Event()
-        beside = None
-        if share != PHASES[0] and not search.reproducible and not bound.column.running:
-            seconds = _deadline(phasing, search_started, share) - clock.now()
-            candidates = list(pool.candidates)
-            arguments = (instance, candidates, best, search, clock, seconds, report, halt)
-            beside = threading.Thread(target=pack_groups, args=arguments, daemon=True)
-            beside.start()
-        done = generate_columns(
-            pool, _deadline(phasing, search_started, share), lambda _: report("columns", best), stop
-        )
-        if beside is not None:
-            halt.set()
-            beside.join()
-        pack_share = 1.0 if done else share + PACK_SHARE
-        pack_seconds = min(
-            _deadline(phasing, search_started, pack_share) - clock.now(),
-            ending.polish() - clock.now(),
-        )
-        pack(pool.candidates, pack_seconds)
-        fill()
-        if share == PHASES[0]:
-            ending.explaining = _explain(instance, best, reasons, clock)
-        if done:
-            break
-    _improve(instance, pool, ending.polish, search, pack, fill, lambda: best, stop)
-    if not (stop and stop.is_set()):
-        seconds = ending.end - clock.now() - ending.filling - ending.explaining
-        # once its model is built CP-SAT runs at least MIN_SOLVE: where that would pass
-        # the time limit, the schedule is not re-timed
-        if seconds > ending.building + MIN_SOLVE:
-            retime_groups(instance, best, search, clock, seconds, report, stop)
-        fill()
-    waited = 0.0 if stop and stop.is_set() else started + options.time_limit - time.monotonic()
-    value = bound.wait(waited)
-    schedule = as_schedule(instance, best, value, time.monotonic() - started, reasons)
-    return SolveResult(schedule, greedy_placed, previous_warnings(instance))
+    search = _Search(school, options or SolveOptions(), on_progress, stop, previous)
+    search.generate_and_pack()
+    search.improve()
+    search.retime()
+    return search.result()
 
 
 def greedy_schedule(school: School) -> Schedule:
@@ -256,6 +157,216 @@ def greedy_schedule(school: School) -> Schedule:
     instance = Instance.of(school)
     chosen = greedy_roster(instance)
     return as_schedule(instance, chosen, None, time.monotonic() - started)
+
+
+class _Search:
+    """One solve: the best groups so far, and what its phases share (the clock, the pool of
+    candidate groups, the time the ending must keep).  Each phase reports what it finds,
+    and the best stays."""
+
+    def __init__(
+        self,
+        school: School,
+        options: SolveOptions,
+        on_progress: ProgressCallback | None,
+        stop: threading.Event | None,
+        previous: Schedule | None,
+    ) -> None:
+        self.started = time.monotonic()
+        self.options = options
+        self.on_progress = on_progress
+        self.stop = stop
+        self.clock: Clock = WorkClock(options.safety_limit) if options.reproducible else Clock()
+        begun = self.clock.now()
+        self.instance = instance = Instance.of(school, previous)
+        self.best, kept = _first_roster(instance)
+        self.greedy_placed = _placed(self.best)
+        self.keeping = threading.Lock()
+        """A packing beside column generation reports from its own thread."""
+        self.bound = _Bound()
+        self.report("greedy", self.best)
+        self.bound.start(instance, options, self.started, self.clock)
+        self.report("bound", self.best)
+        self.search_started = self.clock.now()
+        self.search = _remaining(options, self.search_started - begun)
+        # regenerating, a roster built without last window's groups joins the pool too, so
+        # keeping them never hides a better arrangement from the search
+        fresh = greedy_roster(instance) if kept else []
+        candidates = self.best + kept + fresh + lone_groups(instance)
+        self.pool = ColumnPool(instance, candidates, clock=self.clock)
+        self.ending = _Ending(
+            _deadline(self.search, self.search_started, 1.0),
+            self.search.time_limit * RETIME_SHARE,
+        )
+        self.reasons = Reasons(instance)
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    def report(self, phase: str, groups: list[Candidate]) -> None:
+        with self.keeping:
+            if _search_value(self.instance, groups) > _search_value(self.instance, self.best):
+                self.best = groups
+        if self.on_progress is not None:
+            elapsed = time.monotonic() - self.started
+            needs = len(self.instance.school.needs)
+            best = self.best
+            self.on_progress(
+                Progress(phase, elapsed, _placed(best), needs, _value(best), self.bound.value)
+            )
+
+    def fill(self) -> None:
+        """`_fill`, timed: the last fill comes after the re-timing and must end within the
+        limit too (twice its time is kept for it, fills vary)."""
+        began = self.clock.now()
+        self.report("fill", _fill(self.instance, self.pool, self.best))
+        self.ending.filling = 2 * (self.clock.now() - began)
+
+    def pack(
+        self, candidates: list[Candidate], seconds: float, held: frozenset[object] = frozenset()
+    ) -> None:
+        built = pack_groups(
+            self.instance,
+            candidates,
+            self.best,
+            self.search,
+            self.clock,
+            seconds,
+            self.report,
+            self.stop,
+            held,
+        )
+        self.ending.building = max(self.ending.building, built)
+
+    def generate_and_pack(self) -> None:
+        """Column generation in `PHASES`, CP-SAT packing the pool after each."""
+        phasing = _phasing(self.search)
+        for share in PHASES:
+            if self.stopped:
+                return
+            deadline = _deadline(phasing, self.search_started, share)
+            done = self._generate(deadline, first=share == PHASES[0])
+            pack_share = 1.0 if done else share + PACK_SHARE
+            pack_seconds = min(
+                _deadline(phasing, self.search_started, pack_share) - self.clock.now(),
+                self.ending.polish() - self.clock.now(),
+            )
+            self.pack(self.pool.candidates, pack_seconds)
+            self.fill()
+            if share == PHASES[0]:
+                self.ending.explaining = _explain(
+                    self.instance, self.best, self.reasons, self.clock
+                )
+            if done:
+                return
+
+    def _generate(self, deadline: float, first: bool) -> bool:
+        """Column generation until `deadline`; whether no group priced out.
+
+        Column generation (Python and PDLP) keeps one core busy; after the first phase,
+        where no column-bound process takes the other, CP-SAT packs the pool as it stands
+        there, with one worker.  On k8 at 120 s, eight seeds (0-7) paired: mean 244.9k
+        against 243.6k without (6 of 8 higher); the 900-need K-8 at 60 s, seeds 0-1:
+        504.5k and 501.9k against 503.2k and 510.2k."""
+        halt = threading.Event()
+        beside = None
+        if not first and not self.search.reproducible and not self.bound.column.running:
+            arguments = (
+                self.instance,
+                list(self.pool.candidates),
+                self.best,
+                self.search,
+                self.clock,
+                deadline - self.clock.now(),
+                self.report,
+                halt,
+            )
+            beside = threading.Thread(target=pack_groups, args=arguments, daemon=True)
+            beside.start()
+        done = generate_columns(
+            self.pool, deadline, lambda _: self.report("columns", self.best), self.stop
+        )
+        if beside is not None:
+            halt.set()
+            beside.join()
+        return done
+
+    def improve(self) -> None:
+        """Use the time left once CP-SAT has packed the pool as well as it can (on a typical
+        school it proves that within seconds, and most of the limit went unused): free the
+        groups of one staff member and a share of the others, price new groups with the rest
+        fixed in the LP, so the prices say what fits around them, and repack the freed part
+        from the groups those prices rate highest (`ColumnPool.promising`), the rest held.
+        Packing the promising groups, rather than the whole pool, gave a median of 99.5k
+        against 99.1k over ten seeds of elementary at 60 s.  Holding the rest, CP-SAT
+        settles a neighbourhood in about a second rather than running its 6 s, so there are
+        more of them: elementary at 60 s, eight seeds (0-7) paired, mean 101.5k against
+        101.2k (5 of 8 higher); and k8, whose last phase now packs for its share like the
+        others and leaves time for them, at 120 s, seeds 0-3: 250.1k, 247.1k, 253.3k,
+        253.0k against 247.0k, 243.7k, 245.8k, 250.6k; the 900-need K-8 at 60 s, seeds
+        0-1: 530.8k and 526.1k against 522.5k and 522.3k.
+        Each neighbourhood's first round also prices by listing (`solver.listing`), which
+        finds what pricing's heuristic misses; listing in every round did worse on elementary
+        (98.4-98.8k against 98.9-100.1k over three seeds at 60 s).
+        None starts unless two rounds as long as the last fit before the re-timing (on the
+        search's clock, `ColumnPool.clock`): its first round also lists, and one that cannot
+        go on to pack gains nothing (on the 900-need K-8 one began 5 s before the re-timing,
+        took 8 s, and the solve ran 1-2 s over)."""
+        rng = random.Random(self.search.seed)
+        listing = Listing(self.instance)
+        pool, clock = self.pool, self.clock
+        while clock.now() < self.ending.polish() and not self.stopped:
+            deadline = self.ending.polish()
+            if clock.now() + 2 * pool.round_seconds > deadline:
+                return
+            freed = _neighbourhood(self.best, rng)
+            held = [c for c in self.best if c.key not in freed]
+            pool.fix(held)
+            generate_columns(pool, deadline, None, self.stop, pool.rounds + 1, listing)
+            generate_columns(
+                pool, deadline, None, self.stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1
+            )
+            pool.release()
+            seconds = min(deadline - clock.now(), PACK_SHARE * self.search.time_limit)
+            if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
+                self.pack(pool.promising(self.best), seconds, frozenset(c.key for c in held))
+            self.fill()
+
+    def retime(self) -> None:
+        """The last share of the time: the best groups re-timed together, then filled."""
+        if self.stopped:
+            return
+        ending = self.ending
+        seconds = ending.end - self.clock.now() - ending.filling - ending.explaining
+        # once its model is built CP-SAT runs at least MIN_SOLVE: where that would pass
+        # the time limit, the schedule is not re-timed
+        if seconds > ending.building + MIN_SOLVE:
+            retime_groups(
+                self.instance, self.best, self.search, self.clock, seconds, self.report, self.stop
+            )
+        self.fill()
+
+    def result(self) -> SolveResult:
+        """The best groups as a verified schedule, once the bound is in or the time is up."""
+        waited = 0.0
+        if not self.stopped:
+            waited = self.started + self.options.time_limit - time.monotonic()
+        value = self.bound.wait(waited)
+        seconds = time.monotonic() - self.started
+        schedule = as_schedule(self.instance, self.best, value, seconds, self.reasons)
+        return SolveResult(schedule, self.greedy_placed, previous_warnings(self.instance))
+
+
+def _first_roster(instance: Instance) -> tuple[list[Candidate], list[Candidate]]:
+    """The greedy roster around last window's groups that still work, and those groups;
+    pins that clash with each other are bad input."""
+    kept = kept_groups(instance)
+    instance.stays = stayers(instance, kept)
+    roster = greedy_roster(instance, kept)
+    if not _pins_hold(roster, pin_targets(instance, kept)):
+        raise PinError("pins.csv: the pinned groups clash with each other (staff or student).")
+    return roster, kept
 
 
 @dataclass
@@ -309,56 +420,6 @@ def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list
     filled = greedy_roster(instance, groups)
     pool.add(filled)
     return filled
-
-
-def _improve(
-    instance: Instance,
-    pool: ColumnPool,
-    polish: Callable[[], float],
-    options: SolveOptions,
-    pack: Callable[[list[Candidate], float, frozenset[object]], None],
-    fill: Callable[[], None],
-    current: Callable[[], list[Candidate]],
-    stop: threading.Event | None,
-) -> None:
-    """Use the time left once CP-SAT has packed the pool as well as it can (on a typical
-    school it proves that within seconds, and most of the limit went unused): free the
-    groups of one staff member and a share of the others, price new groups with the rest
-    fixed in the LP, so the prices say what fits around them, and repack the freed part
-    from the groups those prices rate highest (`ColumnPool.promising`), the rest held.
-    Packing the promising groups, rather than the whole pool, gave a median of 99.5k
-    against 99.1k over ten seeds of elementary at 60 s.  Holding the rest, CP-SAT
-    settles a neighbourhood in about a second rather than running its 6 s, so there are
-    more of them: elementary at 60 s, eight seeds (0-7) paired, mean 101.5k against
-    101.2k (5 of 8 higher); and k8, whose last phase now packs for its share like the
-    others and leaves time for them, at 120 s, seeds 0-3: 250.1k, 247.1k, 253.3k,
-    253.0k against 247.0k, 243.7k, 245.8k, 250.6k; the 900-need K-8 at 60 s, seeds
-    0-1: 530.8k and 526.1k against 522.5k and 522.3k.
-    Each neighbourhood's first round also prices by listing (`solver.listing`), which
-    finds what pricing's heuristic misses; listing in every round did worse on elementary
-    (98.4-98.8k against 98.9-100.1k over three seeds at 60 s).
-    None starts unless two rounds as long as the last fit before the re-timing (on the
-    search's clock, `ColumnPool.clock`): its first round also lists, and one that cannot
-    go on to pack gains nothing (on the 900-need K-8 one began 5 s before the re-timing,
-    took 8 s, and the solve ran 1-2 s over)."""
-    rng = random.Random(options.seed)
-    listing = Listing(instance)
-    clock = pool.clock
-    while clock.now() < polish() and not (stop and stop.is_set()):
-        if clock.now() + 2 * pool.round_seconds > polish():
-            break
-        deadline = polish()
-        best = current()
-        freed = _neighbourhood(best, rng)
-        held = [c for c in best if c.key not in freed]
-        pool.fix(held)
-        generate_columns(pool, deadline, None, stop, pool.rounds + 1, listing)
-        generate_columns(pool, deadline, None, stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1)
-        pool.release()
-        seconds = min(deadline - clock.now(), PACK_SHARE * options.time_limit)
-        if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
-            pack(pool.promising(best), seconds, frozenset(c.key for c in held))
-        fill()
 
 
 def _neighbourhood(groups: list[Candidate], rng: random.Random) -> set[object]:
