@@ -37,7 +37,7 @@ from solver.continuity import (
 from solver.cpsat import MIN_SOLVE, pack_groups, retime_groups
 from solver.greedy import greedy_roster
 from solver.listing import Listing
-from solver.model import School
+from solver.model import Need, School
 from solver.options import SolveOptions
 from solver.pricing import ColumnPool, generate_columns
 from solver.problems import Problem
@@ -504,43 +504,17 @@ def as_schedule(
     reasons; it must pass `solver.verify` (a violation is a bug, and raises)."""
     school = instance.school
     reasons = reasons or Reasons(instance)
-    ordered = sorted(
-        chosen, key=lambda c: (c.staff_id, c.bucket, [in_week(slot) for slot in c.slots])
-    )
-    groups = [
-        Group(
-            group_id=group_id,
-            staff_id=c.staff_id,
-            subject=c.bucket[0],
-            skill=c.bucket[1],
-            tier=c.bucket[2],
-            students=[instance.by_index[i].student.student_id for i in c.members],
-            sessions=[Session(day=d, start=s, end=s + c.minutes) for d, s in c.slots],
-        )
-        for group_id, c in zip(group_ids(ordered, instance.previous), ordered, strict=True)
-    ]
+    groups = _as_groups(instance, chosen)
     unplaced = [
-        Unplaced(
-            student_id=need.student_id,
-            subject=need.subject,
-            skill=need.skill,
-            tier=need.tier,
-            reasons=[
+        _unplaced(
+            need,
+            [
                 f"No program in programs.csv for {need.subject}:"
                 f"{need.skill} at tier {need.tier}, or no such student."
             ],
         )
         for need in instance.unschedulable.values()
-    ] + [
-        Unplaced(
-            student_id=item.need.student_id,
-            subject=item.need.subject,
-            skill=item.need.skill,
-            tier=item.need.tier,
-            reasons=reasons.of(item, groups),
-        )
-        for item in instance.unplaced(chosen)
-    ]
+    ] + [_unplaced(item.need, reasons.of(item, groups)) for item in instance.unplaced(chosen)]
     draft = Schedule(
         school=school.settings.name,
         window=school.settings.window,
@@ -560,3 +534,33 @@ def as_schedule(
     )
     assert_valid(school, schedule)
     return schedule
+
+
+def _as_groups(instance: Instance, chosen: list[Candidate]) -> list[Group]:
+    """The contract's groups, by staff member, need and week, with their ids (last
+    window's where a group matches one of its own)."""
+    ordered = sorted(
+        chosen, key=lambda c: (c.staff_id, c.bucket, [in_week(slot) for slot in c.slots])
+    )
+    return [
+        Group(
+            group_id=group_id,
+            staff_id=c.staff_id,
+            subject=c.bucket[0],
+            skill=c.bucket[1],
+            tier=c.bucket[2],
+            students=[instance.by_index[i].student.student_id for i in c.members],
+            sessions=[Session(day=d, start=s, end=s + c.minutes) for d, s in c.slots],
+        )
+        for group_id, c in zip(group_ids(ordered, instance.previous), ordered, strict=True)
+    ]
+
+
+def _unplaced(need: Need, reasons: list[str]) -> Unplaced:
+    return Unplaced(
+        student_id=need.student_id,
+        subject=need.subject,
+        skill=need.skill,
+        tier=need.tier,
+        reasons=reasons,
+    )
