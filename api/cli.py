@@ -39,8 +39,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(highlight=False)
-error_console = Console(stderr=True, highlight=False)
+# Names, ids and paths come from a school's files, so nothing printed is read as rich
+# markup: a staff member named "Lee [/b]" would make rich raise.
+console = Console(highlight=False, markup=False)
+error_console = Console(stderr=True, highlight=False, markup=False)
 
 BAD_INPUT = 2
 
@@ -86,7 +88,7 @@ def solve(
     try:
         result = _solve_with_progress(school, options, last)
     except PinError as error:
-        error_console.print(str(error), style="red", markup=False)
+        error_console.print(str(error), style="red")
         raise typer.Exit(BAD_INPUT) from None
     print_problems(error_console, result.warnings)
     try:

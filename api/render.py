@@ -1,9 +1,11 @@
-"""Terminal rendering (rich) of what the CLI reports; no logic about schools here."""
+"""Terminal rendering (rich) of what the CLI reports; no logic about schools here.  The
+consoles read no markup (`api.cli`): styles are given as styles, never as tags."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from solver.changes import ChangeReport
 from solver.model import School
@@ -14,7 +16,9 @@ from solver.values import format_clock
 
 
 def print_summary(console: Console, name: str, summary: SchoolSummary) -> None:
-    console.print(f"[bold]{name}[/bold]: {summary.students} students, {summary.needs} needs")
+    console.print(
+        Text.assemble((name, "bold"), f": {summary.students} students, {summary.needs} needs")
+    )
     needs = Table("subject", "skill", "tier", "needs", title="Needs by subject, skill and tier")
     for (subject, skill, tier), count in summary.needs_by_bucket.items():
         needs.add_row(subject, skill, str(tier), str(count))
@@ -40,7 +44,7 @@ def print_summary(console: Console, name: str, summary: SchoolSummary) -> None:
     )
     for row in summary.capacity:
         load = f"{row.minutes_needed / row.minutes_available:.0%}" if row.minutes_available else "-"
-        verdict = "[green]fits[/green]" if row.fits else "[red]short[/red]"
+        verdict = Text("fits", style="green") if row.fits else Text("short", style="red")
         capacity.add_row(
             row.subject,
             str(row.needs),
@@ -55,7 +59,7 @@ def print_summary(console: Console, name: str, summary: SchoolSummary) -> None:
 def print_problems(console: Console, problems: list[Problem]) -> None:
     for problem in problems:
         style = "yellow" if problem.severity == "warning" else "red"
-        console.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
+        console.print(str(problem), style=style, soft_wrap=True)
 
 
 def print_schedule(console: Console, school: School, result: SolveResult) -> None:
@@ -87,7 +91,6 @@ def print_schedule(console: Console, school: School, result: SolveResult) -> Non
         console.print(
             f"Unplaced {entry.student_id} {entry.subject}:{entry.skill} tier {entry.tier}: "
             + " ".join(entry.reasons),
-            markup=False,
         )
     gap, bound = result.gap, schedule.best_bound
     console.print(
@@ -108,7 +111,7 @@ def progress_line(progress: Progress) -> str:
 def print_changes(console: Console, report: ChangeReport) -> None:
     """Every moved or newly unplaced need, and who leaves which classroom at new times."""
     counts = ", ".join(f"{count} {change}" for change, count in sorted(report.counts().items()))
-    console.print(f"Changes from the previous schedule: {counts}.", markup=False)
+    console.print(f"Changes from the previous schedule: {counts}.")
     for change in report.needs:
         if change.change == "moved":
             line = (
@@ -122,10 +125,9 @@ def print_changes(console: Console, report: ChangeReport) -> None:
             )
         else:
             continue
-        console.print(line, markup=False)
+        console.print(line)
     for teacher in report.teachers:
         console.print(
             f"Homeroom {teacher.homeroom}: {teacher.student_id} {teacher.subject} now "
             f"{teacher.new_times or 'no group'} (was {teacher.old_times or 'no group'})",
-            markup=False,
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.schools import NEEDS_HEADER, write_school
+from tests.schools import NEEDS_HEADER, SCHOOL_TOML, VALID_FILES, write_school
 
 
 def skillgroups(*args: str | Path, hash_seed: int = 0) -> subprocess.CompletedProcess[str]:
@@ -45,6 +45,25 @@ def test_validate_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path: P
     assert "needs.csv:3:score: not a number (abc)" in lines
     assert "availability.csv:2:start: starts before the school day (08:00) (07:30)" in lines
     assert lines[-1] == f"3 problem(s) must be fixed in {folder}."
+
+
+def test_names_are_printed_as_written_never_read_as_markup(tmp_path: Path) -> None:
+    """Square brackets in a school's own words are text: rich would read '[/b]' as a tag
+    and raise."""
+    folder = write_school(
+        tmp_path / "school",
+        school_toml=SCHOOL_TOML.replace("Test Elementary", "Test [/i] Elementary"),
+        staff_csv=VALID_FILES["staff.csv"].replace("Cora Reyes", "Cora [/b] Reyes [red]"),
+    )
+    run = skillgroups("validate", folder)
+    assert run.returncode == 0, run.stderr
+    assert "Test [/i] Elementary: 2 students" in run.stdout
+    assert "Cora [/b] Reyes [red]" in run.stdout
+    run = skillgroups(
+        "solve", folder, "--out", tmp_path / "out", "--time-limit", "2", "--workers", "1"
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Cora [/b] Reyes [red]" in run.stdout
 
 
 def test_validate_on_a_missing_path_exits_2(tmp_path: Path) -> None:
