@@ -188,15 +188,16 @@ class _Search:
         self.bound.start(instance, options, self.started, self.clock)
         self.report("bound", self.best)
         self.search_started = self.clock.now()
-        self.search = _remaining(options, self.search_started - begun)
+        self.remaining = _remaining(options, self.search_started - begun)
+        """The options for what the first schedule and the bound left of the time limit."""
         # regenerating, a roster built without last window's groups joins the pool too, so
         # keeping them never hides a better arrangement from the search
         fresh = greedy_roster(instance) if kept else []
         candidates = self.best + kept + fresh + lone_groups(instance)
         self.pool = ColumnPool(instance, candidates, clock=self.clock)
         self.ending = _Ending(
-            _deadline(self.search, self.search_started, 1.0),
-            self.search.time_limit * RETIME_SHARE,
+            _deadline(self.remaining, self.search_started, 1.0),
+            self.remaining.time_limit * RETIME_SHARE,
         )
         self.reasons = Reasons(instance)
 
@@ -226,22 +227,33 @@ class _Search:
     def pack(
         self, candidates: list[Candidate], seconds: float, held: frozenset[object] = frozenset()
     ) -> None:
-        built = pack_groups(
+        built = self._packing(candidates, seconds, self.stop, held)
+        self.ending.building = max(self.ending.building, built)
+
+    def _packing(
+        self,
+        candidates: list[Candidate],
+        seconds: float,
+        stop: threading.Event | None,
+        held: frozenset[object] = frozenset(),
+    ) -> float:
+        """CP-SAT packs these candidates, started from the best groups, reporting what it
+        finds; returns the seconds its model took to build."""
+        return pack_groups(
             self.instance,
             candidates,
             self.best,
-            self.search,
+            self.remaining,
             self.clock,
             seconds,
             self.report,
-            self.stop,
+            stop,
             held,
         )
-        self.ending.building = max(self.ending.building, built)
 
     def generate_and_pack(self) -> None:
         """Column generation in `PHASES`, CP-SAT packing the pool after each."""
-        phasing = _phasing(self.search)
+        phasing = _phasing(self.remaining)
         for share in PHASES:
             if self.stopped:
                 return
@@ -271,18 +283,9 @@ class _Search:
         504.5k and 501.9k against 503.2k and 510.2k."""
         halt = threading.Event()
         beside = None
-        if not first and not self.search.reproducible and not self.bound.column.running:
-            arguments = (
-                self.instance,
-                list(self.pool.candidates),
-                self.best,
-                self.search,
-                self.clock,
-                deadline - self.clock.now(),
-                self.report,
-                halt,
-            )
-            beside = threading.Thread(target=pack_groups, args=arguments, daemon=True)
+        if not first and not self.remaining.reproducible and not self.bound.column.running:
+            arguments = (list(self.pool.candidates), deadline - self.clock.now(), halt)
+            beside = threading.Thread(target=self._packing, args=arguments, daemon=True)
             beside.start()
         done = generate_columns(
             self.pool, deadline, lambda _: self.report("columns", self.best), self.stop
@@ -313,7 +316,7 @@ class _Search:
         search's clock, `ColumnPool.clock`): its first round also lists, and one that cannot
         go on to pack gains nothing (on the 900-need K-8 one began 5 s before the re-timing,
         took 8 s, and the solve ran 1-2 s over)."""
-        rng = random.Random(self.search.seed)
+        rng = random.Random(self.remaining.seed)
         listing = Listing(self.instance)
         pool, clock = self.pool, self.clock
         while clock.now() < self.ending.polish() and not self.stopped:
@@ -328,7 +331,7 @@ class _Search:
                 pool, deadline, None, self.stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1
             )
             pool.release()
-            seconds = min(deadline - clock.now(), PACK_SHARE * self.search.time_limit)
+            seconds = min(deadline - clock.now(), PACK_SHARE * self.remaining.time_limit)
             if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
                 self.pack(pool.promising(self.best), seconds, frozenset(c.key for c in held))
             self.fill()
@@ -343,7 +346,13 @@ class _Search:
         # the time limit, the schedule is not re-timed
         if seconds > ending.building + MIN_SOLVE:
             retime_groups(
-                self.instance, self.best, self.search, self.clock, seconds, self.report, self.stop
+                self.instance,
+                self.best,
+                self.remaining,
+                self.clock,
+                seconds,
+                self.report,
+                self.stop,
             )
         self.fill()
 
