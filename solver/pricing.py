@@ -106,9 +106,8 @@ class ColumnPool:
     part-way."""
     warm_start: bool = False
     """Whether PDLP starts from the last LP's solution (`solve`).  The column bound's
-    process does, and so do a neighbourhood's rounds after its first (`solver.solve`);
-    the search's phases do not: their column generation did worse with it on k8 at 120 s,
-    seed 1 (247.5k against 260.3k cold; seed 0 259.2k against 259.4k)."""
+    process does; the search does not: its column generation did worse with it on k8 at
+    120 s, seed 1 (247.5k against 260.3k cold; seed 0 259.2k against 259.4k)."""
 
     def __post_init__(self) -> None:
         self.solver = pywraplp.Solver.CreateSolver("PDLP")

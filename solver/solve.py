@@ -312,11 +312,6 @@ class _Search:
         Each neighbourhood's first round also prices by listing (`solver.listing`), which
         finds what pricing's heuristic misses; listing in every round did worse on elementary
         (98.4-98.8k against 98.9-100.1k over three seeds at 60 s).
-        The rounds after the first change the LP little, and PDLP starts them from the last
-        round's solution (`ColumnPool.warm_start`; PDLP took a third of the neighbourhoods'
-        time): elementary at 60 s, seeds 0-11 paired, mean 102.61k against 102.31k (8 of 12
-        higher); k8 at 120 s, seeds 0-2, 257.9k, 256.5k and 257.9k against 252.3k, 252.3k
-        and 261.7k.
         None starts unless two rounds as long as the last fit before the re-timing (on the
         search's clock, `ColumnPool.clock`): its first round also lists, and one that cannot
         go on to pack gains nothing (on the 900-need K-8 one began 5 s before the re-timing,
@@ -332,11 +327,9 @@ class _Search:
             held = [c for c in self.best if c.key not in freed]
             pool.fix(held)
             generate_columns(pool, deadline, None, self.stop, pool.rounds + 1, listing)
-            pool.warm_start = True
             generate_columns(
                 pool, deadline, None, self.stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1
             )
-            pool.warm_start = False
             pool.release()
             seconds = min(deadline - clock.now(), PACK_SHARE * self.remaining.time_limit)
             if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
