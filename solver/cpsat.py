@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from solver.candidates import Candidate, Instance
 from solver.clock import Clock
 from solver.options import SolveOptions
-from solver.packing import build_packing_model
+from solver.packing import RowsOf, build_packing_model
 from solver.retiming import build_retiming_model
 
 MIN_SOLVE = 0.5
@@ -60,6 +60,7 @@ def pack_groups(
     report: Report,
     stop: threading.Event | None,
     held: frozenset[object] = frozenset(),
+    rows_of: RowsOf | None = None,
 ) -> float:
     """CP-SAT over these candidates (every group of `hint` among them), warm-started from
     the best schedule so far, the groups whose keys are `held` running; each
@@ -67,7 +68,7 @@ def pack_groups(
     model took to build."""
 
     def build() -> tuple[cp_model.CpModel, Extract]:
-        model, choice = build_packing_model(instance, candidates, held)
+        model, choice = build_packing_model(instance, candidates, held, rows_of)
         hinted = {c.key for c in hint}
         choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
         return model, choice.extract

@@ -12,9 +12,9 @@ exactly the same rules.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Protocol
 
 from ortools.sat.python import cp_model
@@ -24,6 +24,8 @@ from solver.timegrid import Slot
 from solver.values import Day
 
 Resource = tuple[object, ...]
+RowsOf = Callable[[Candidate], Sequence[tuple[Resource, int]]]
+"""A group's rows with their capacities (`resources`), however they are found."""
 
 
 def staff_resources(instance: Instance, candidate: Candidate) -> list[tuple[Resource, int]]:
@@ -113,7 +115,7 @@ class GroupChoice:
 
     model: cp_model.CpModel
     candidates: list[Candidate]
-    instance: Instance
+    rows_of: RowsOf
 
     def __post_init__(self) -> None:
         self.literals = [self.model.new_bool_var(f"group_{i}") for i in range(len(self.candidates))]
@@ -125,7 +127,7 @@ class GroupChoice:
         1.2-1.5 s, one pass in 0.6-0.9 s, and a packing's time limit includes it."""
         users: dict[Resource, tuple[int, list[cp_model.IntVar]]] = {}
         for candidate, literal in zip(self.candidates, self.literals, strict=True):
-            for resource, capacity in resources(self.instance, candidate):
+            for resource, capacity in self.rows_of(candidate):
                 users.setdefault(resource, (capacity, []))[1].append(literal)
         return users
 
@@ -203,14 +205,21 @@ of every candidate (`solver.candidates`)."""
 
 
 def build_packing_model(
-    instance: Instance, candidates: list[Candidate], held: frozenset[object] = frozenset()
+    instance: Instance,
+    candidates: list[Candidate],
+    held: frozenset[object] = frozenset(),
+    rows_of: RowsOf | None = None,
 ) -> tuple[cp_model.CpModel, GroupChoice]:
     """Choose the candidate groups that maximise the contract's objective (and, when
     regenerating, the bonus for keeping needs in their old groups: `Instance.stay_bonus`).
     The candidates whose keys are `held` run: the search repacks one part of a schedule
-    at a time (`solver.solve`)."""
+    at a time (`solver.solve`).  `rows_of` gives a group's rows when they are known
+    already (`ColumnPool.rows_of`); by default they are found (`resources`)."""
+    if rows_of is None:
+        rows_of = partial(resources, instance)
+    candidates = _beside_held(candidates, held, rows_of)
     model = cp_model.CpModel()
-    choice = GroupChoice(model, candidates, instance)
+    choice = GroupChoice(model, candidates, rows_of)
     for rule in RULES:
         rule(model, choice, instance)
     for position, candidate in enumerate(candidates):
@@ -218,3 +227,25 @@ def build_packing_model(
             model.add(choice.runs(position) == 1)
     model.maximize(sum(instance.search_value(c) * choice.runs(i) for i, c in enumerate(candidates)))
     return model, choice
+
+
+def _beside_held(
+    candidates: list[Candidate], held: frozenset[object], rows_of: RowsOf
+) -> list[Candidate]:
+    """The held groups and the others that fit beside them: a group using a row the held
+    groups fill could never run, so leaving it out changes nothing but the model's size."""
+    if not held:
+        return candidates
+    count: Counter[Resource] = Counter()
+    capacity: dict[Resource, int] = {}
+    for candidate in candidates:
+        if candidate.key in held:
+            for resource, limit in rows_of(candidate):
+                count[resource] += 1
+                capacity[resource] = limit
+    full = {resource for resource, used in count.items() if used >= capacity[resource]}
+    return [
+        c
+        for c in candidates
+        if c.key in held or full.isdisjoint(resource for resource, _ in rows_of(c))
+    ]

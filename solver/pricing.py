@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 
@@ -129,6 +129,8 @@ class ColumnPool:
         round, and takes 0.84 s; the groups offered are the same)."""
         self.interned: dict[Resource, Resource] = {}
         """One copy of each row's name, however many groups use the row."""
+        self.group_rows: dict[object, tuple[tuple[Resource, int], ...]] = {}
+        """Each group's rows (`rows_of`)."""
         self.variables: dict[object, pywraplp.Variable] = {}
         self.reduced: dict[object, float] = {}
         """Each group's reduced cost at the prices of the last LP solved."""
@@ -152,7 +154,10 @@ class ColumnPool:
             variable = self.solver.NumVar(0.0, 1.0, "")
             self.variables[candidate.key] = variable
             self.solver.Objective().SetCoefficient(variable, self.instance.search_value(candidate))
-            used = resources(self.instance, candidate)
+            used = self.group_rows[candidate.key] = tuple(
+                (self.interned.setdefault(r, r), capacity)
+                for r, capacity in resources(self.instance, candidate)
+            )
             for resource, capacity in used:
                 self._row(resource, capacity).SetCoefficient(variable, 1.0)
             self.nonzeros += len(used)
@@ -266,6 +271,13 @@ class ColumnPool:
         ranked = sorted(self.candidates, key=lambda c: -self.reduced.get(c.key, math.inf))
         keep = {c.key for c in schedule}
         return ranked[:count] + [c for c in ranked[count:] if c.key in keep]
+
+    def rows_of(self, candidate: Candidate) -> Sequence[tuple[Resource, int]]:
+        """A group's rows (`resources`), kept from when it joined the pool: every packing
+        reads them for thousands of groups, and finding them again took 4.2 of a 60 s
+        elementary solve's 45.6 s of neighbourhoods."""
+        used = self.group_rows.get(candidate.key)
+        return used if used is not None else resources(self.instance, candidate)
 
     def price(self, resource: Resource) -> float:
         return self.prices.get(resource, 0.0)

@@ -249,6 +249,7 @@ class _Search:
             self.report,
             stop,
             held,
+            self.pool.rows_of,
         )
 
     def generate_and_pack(self) -> None:

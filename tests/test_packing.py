@@ -128,3 +128,23 @@ def test_a_held_group_runs_though_another_at_its_time_is_worth_more() -> None:
         solver = cp_model.CpSolver()
         assert solver.solve(model) == cp_model.OPTIMAL
         assert choice.extract(solver.boolean_value) == [runs]
+
+
+def test_a_packing_leaves_out_the_groups_that_clash_with_held_ones() -> None:
+    """A group using a row the held groups fill (here the staff member's time) could never
+    run beside them, so the model is built without it; a group at another time stays.  The
+    pool's rows of a group are the ones `resources` finds."""
+    s = school(
+        students=[student(i) for i in "ABC"],
+        needs=[need("A", tier=3), need("B"), need("C")],
+        programs=[program(3), program(2)],
+        availability=[window(start="08:00", end="09:30")],
+    )
+    instance = Instance.of(s)
+    early, late = (tuple((day, start) for day in WEEKS[0][:2]) for start in (480, 540))
+    tier3, held = (instance.candidate(s.staff[0], (n,), early) for n in range(2))
+    later = instance.candidate(s.staff[0], (2,), late)
+    pool = ColumnPool(instance, [tier3, held, later])
+    assert all(list(pool.rows_of(c)) == resources(instance, c) for c in pool.candidates)
+    _, choice = build_packing_model(instance, pool.candidates, frozenset({held.key}), pool.rows_of)
+    assert choice.candidates == [held, later]
