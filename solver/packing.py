@@ -12,7 +12,7 @@ exactly the same rules.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from typing import Protocol
@@ -236,16 +236,21 @@ def _beside_held(
     groups fill could never run, so leaving it out changes nothing but the model's size."""
     if not held:
         return candidates
-    count: Counter[Resource] = Counter()
+    left = left_beside([c for c in candidates if c.key in held], rows_of)
+    return [c for c in candidates if c.key in held or fits(c, left, rows_of)]
+
+
+def left_beside(held: Iterable[Candidate], rows_of: RowsOf) -> dict[Resource, int]:
+    """What these groups, all running, leave of each row they use (0 where they fill it)."""
+    used: Counter[Resource] = Counter()
     capacity: dict[Resource, int] = {}
-    for candidate in candidates:
-        if candidate.key in held:
-            for resource, limit in rows_of(candidate):
-                count[resource] += 1
-                capacity[resource] = limit
-    full = {resource for resource, used in count.items() if used >= capacity[resource]}
-    return [
-        c
-        for c in candidates
-        if c.key in held or full.isdisjoint(resource for resource, _ in rows_of(c))
-    ]
+    for candidate in held:
+        for resource, limit in rows_of(candidate):
+            used[resource] += 1
+            capacity[resource] = limit
+    return {resource: capacity[resource] - count for resource, count in used.items()}
+
+
+def fits(candidate: Candidate, left: dict[Resource, int], rows_of: RowsOf) -> bool:
+    """Whether the group could run beside the groups that leave `left` (`left_beside`)."""
+    return all(left.get(resource, 1) > 0 for resource, _ in rows_of(candidate))

@@ -31,8 +31,16 @@ from solver.candidates import Candidate, Instance, Pattern, best_members, signat
 from solver.clock import Clock
 from solver.cuts import MemberCut
 from solver.listing import Listing
+from solver.meeting import NEVER
 from solver.model import Staff
-from solver.packing import Resource, member_resources, resources, staff_resources
+from solver.packing import (
+    Resource,
+    fits,
+    left_beside,
+    member_resources,
+    resources,
+    staff_resources,
+)
 from solver.timegrid import Slot
 
 Array = NDArray[np.float64]
@@ -50,6 +58,9 @@ PROMISING_SHARE = 0.45
 """Share of the pool a neighbourhood's packing considers (`ColumnPool.promising`)."""
 PROMISING_LEAST = 2000
 """A neighbourhood's packing considers at least this many groups."""
+FILLED = -NEVER
+"""The price of a row the held groups fill (`ColumnPool.fix`): like a time nobody is free
+(`solver.meeting.NEVER`), no group using it is worth offering."""
 
 
 @dataclass
@@ -88,6 +99,10 @@ PRICED_SECONDS = 1.27e-5
 LISTED_SECONDS = 1.55e-6
 CHUNK_SECONDS = 1.22e-3
 ADDED_SECONDS = 1.18e-4
+ENTERED_SECONDS = 6e-5
+"""Reproducible mode: the seconds a group's entering a neighbourhood's LP is counted
+(`ColumnPool.fix`; a one-worker elementary solve entered 28.8k groups in 2.8 s on a
+machine whose loop took 0.60 s, so about 1.7 s at the benchmark's 0.36 s)."""
 
 
 @dataclass
@@ -110,14 +125,19 @@ class ColumnPool:
     120 s, seed 1 (247.5k against 260.3k cold; seed 0 259.2k against 259.4k)."""
 
     def __post_init__(self) -> None:
-        self.solver = pywraplp.Solver.CreateSolver("PDLP")
-        """Holds the LP as it grows; PDLP solves it from the exported model (`solve`)."""
-        self.solve_to(self.tolerance)
-        self.primal: Array | None = None
-        self.dual: Array | None = None
+        self.lp = _Program()
+        """The LP over every group of the pool, grown as groups join."""
+        self.held: list[Candidate] = []
+        """The groups `fix` runs: the search's neighbourhood holds them."""
+        self.left: dict[Resource, int] = {}
+        """What the held groups leave of each row they use (`left_beside`)."""
+        self.beside: _Program | None = None
+        """While groups are held, the LP over the others that fit beside them (`fix`)."""
+        self.solved = _Solved()
+        """The last LP's solution."""
         self.value = 0.0
-        """The last LP's objective."""
-        self.rows: dict[Resource, pywraplp.Constraint] = {}
+        """The last LP's objective, with the held groups'."""
+        self.solve_to(self.tolerance)
         self.keys: set[object] = set()
         self.member_values: dict[tuple[int, tuple[Slot, ...]], int] = {}
         self.prices: dict[Resource, float] = {}
@@ -131,12 +151,8 @@ class ColumnPool:
         """One copy of each row's name, however many groups use the row."""
         self.group_rows: dict[object, tuple[tuple[Resource, int], ...]] = {}
         """Each group's rows (`rows_of`)."""
-        self.variables: dict[object, pywraplp.Variable] = {}
         self.reduced: dict[object, float] = {}
         """Each group's reduced cost at the prices of the last LP solved."""
-        self.fixed: list[pywraplp.Variable] = []
-        self.nonzeros = 0
-        """The LP's nonzero coefficients: a round's PDLP work grows with them."""
         self.cuts: list[MemberCut] = []
         """Rows beyond the packing model's (`solver.cuts`); only the column bound adds them."""
         self.bound = math.inf
@@ -151,19 +167,22 @@ class ColumnPool:
                 continue
             self.keys.add(candidate.key)
             self.candidates.append(candidate)
-            variable = self.solver.NumVar(0.0, 1.0, "")
-            self.variables[candidate.key] = variable
-            self.solver.Objective().SetCoefficient(variable, self.instance.search_value(candidate))
-            used = self.group_rows[candidate.key] = tuple(
+            self.group_rows[candidate.key] = tuple(
                 (self.interned.setdefault(r, r), capacity)
                 for r, capacity in resources(self.instance, candidate)
             )
-            for resource, capacity in used:
-                self._row(resource, capacity).SetCoefficient(variable, 1.0)
-            self.nonzeros += len(used)
-            self._cut_into(self.cuts, candidate)
+            self._enter(self.lp, candidate, {})
+            if self.beside is not None and fits(candidate, self.left, self.rows_of):
+                self._enter(self.beside, candidate, self.left)
             added += 1
         return added
+
+    def _enter(self, program: _Program, candidate: Candidate, left: dict[Resource, int]) -> None:
+        """The group joins the LP, each row at what `left` says is left of it."""
+        program.add(candidate, self.instance.search_value(candidate))
+        for resource, capacity in self.group_rows[candidate.key]:
+            program.enter(candidate, resource, left.get(resource, capacity), 1)
+        self._cut_into(program, self.cuts, candidate, left)
 
     def add_cuts(self, cuts: list[MemberCut]) -> None:
         """These rows join the LP, for the groups in the pool and those added later.  A cut
@@ -173,22 +192,24 @@ class ColumnPool:
         cuts = [cut for cut in dict.fromkeys(cuts) if cut not in present]
         self.cuts += cuts
         for candidate in self.candidates:
-            self._cut_into(cuts, candidate)
+            self._cut_into(self.lp, cuts, candidate, {})
 
-    def _cut_into(self, cuts: list[MemberCut], candidate: Candidate) -> None:
+    @staticmethod
+    def _cut_into(
+        program: _Program,
+        cuts: list[MemberCut],
+        candidate: Candidate,
+        left: dict[Resource, int],
+    ) -> None:
         for cut in cuts:
             coefficient = cut.coefficient(candidate)
             if coefficient:
-                row = self._row(cut.row, cut.capacity)
-                row.SetCoefficient(self.variables[candidate.key], float(coefficient))
-                self.nonzeros += 1
+                program.enter(candidate, cut.row, left.get(cut.row, cut.capacity), coefficient)
 
     def running(self) -> dict[Candidate, float]:
-        """The groups the LP last solved runs, and in what fraction (before any is added)."""
-        if self.primal is None:
-            return {}
-        values = zip(self.candidates[: len(self.primal)], self.primal.tolist(), strict=True)
-        return {c: value for c, value in values if value > EPSILON}
+        """The groups the LP last solved runs, and in what fraction."""
+        solved = self.solved
+        return {c: x for c, x in zip(solved.columns, solved.primal, strict=True) if x > EPSILON}
 
     def solve_to(self, tolerance: float) -> None:
         """PDLP's relative and absolute tolerance for the LPs from now on."""
@@ -199,56 +220,45 @@ class ColumnPool:
         optimality.eps_optimal_absolute = tolerance
 
     def fix(self, groups: list[Candidate]) -> None:
-        """These groups run in the LP: prices then say what is worth adding around them."""
-        self.fixed = [self.variables[c.key] for c in groups if c.key in self.variables]
-        for variable in self.fixed:
-            variable.SetLb(1.0)
+        """These groups run: the LP is then over the groups that fit beside them, with what
+        the held groups leave of each row, so its prices say what is worth adding around
+        them.  A row they fill is priced at `FILLED` (no group using it could run).  Held
+        as fixed columns of the whole LP instead, six neighbourhood LPs of a 40 s elementary
+        solve had 5.7-6.6k groups, and reading and solving each took PDLP 0.26-0.43 s;
+        beside the held groups, 0.3-1.9k groups and 0.01-0.10 s.  Elementary at 60 s,
+        seeds 0-11 paired: mean 102.82k against 102.40k, 9 of 12 higher."""
+        self.add(groups)
+        self.held = list(groups)
+        self.left = left_beside(groups, self.rows_of)
+        for cut in self.cuts:
+            used = sum(cut.coefficient(c) for c in groups)
+            if used:
+                self.left[cut.row] = cut.capacity - used
+        held = {c.key for c in groups}
+        self.beside = _Program()
+        for candidate in self.candidates:
+            if candidate.key not in held and fits(candidate, self.left, self.rows_of):
+                self._enter(self.beside, candidate, self.left)
+        self.clock.spend(ENTERED_SECONDS * len(self.beside.columns))
 
     def release(self) -> None:
-        for variable in self.fixed:
-            variable.SetLb(0.0)
-        self.fixed = []
-
-    def _row(self, resource: Resource, capacity: int) -> pywraplp.Constraint:
-        if resource not in self.rows:
-            self.rows[resource] = self.solver.Constraint(0.0, float(capacity))
-        return self.rows[resource]
+        self.held, self.left, self.beside = [], {}, None
 
     def solve(self) -> int:
-        """Solve the LP and read its prices; returns PDLP's work, its iterations times the
-        LP's nonzeros (`RoundWork.lp`).  Warm-started, PDLP starts from the last LP's
-        solution (the groups added since at zero, new cuts unpriced): column generation
-        changes the LP a little each round, and a cold start spent most of the column
-        bound's time re-solving it (elementary, alone on one core, before triples:
-        converged after 20 s, against 32 s cold)."""
-        self.solver.Objective().SetMaximization()
-        proto = linear_solver_pb2.MPModelProto()
-        self.solver.ExportModelToProto(proto)
-        program = pdlp.qp_from_mpmodel_proto(proto, relax_integer_variables=True)
-        result = pdlp.primal_dual_hybrid_gradient(
-            program, self.parameters, self._start(len(proto.variable), len(proto.constraint))
-        )
-        self.primal, self.dual = result.primal_solution, result.dual_solution
-        # PDLP minimises the objective negated: its prices are that problem's
-        sign = program.objective_scaling_factor
-        self.value = sign * (
-            float(program.objective_vector @ self.primal) + program.objective_offset
-        )
-        duals = zip(self.rows, (sign * self.dual).tolist(), strict=True)
-        self.prices = {resource: dual for resource, dual in duals if dual > 0}
+        """Solve the LP (beside the held groups, while there are) and read its prices;
+        returns PDLP's work, its iterations times the LP's nonzeros (`RoundWork.lp`)."""
+        if self.beside is None:
+            self.solved = self.lp.solve(self.parameters, self.warm_start)
+            self.reduced = self.solved.reduced
+        else:
+            self.solved = self.beside.solve(self.parameters, warm_start=False)
+            self.solved.prices |= {row: FILLED for row, left in self.left.items() if left <= 0}
+            # a group not in this LP cannot run beside the held ones (or is one of them)
+            self.reduced = dict.fromkeys(self.keys, -math.inf) | self.solved.reduced
+        self.value = self.solved.value + sum(self.instance.search_value(c) for c in self.held)
+        self.prices = self.solved.prices
         self.member_prices = {}
-        reduced = (sign * result.reduced_costs).tolist()
-        self.reduced = {c.key: cost for c, cost in zip(self.candidates, reduced, strict=True)}
-        return int(result.solve_log.iteration_count) * self.nonzeros
-
-    def _start(self, columns: int, rows: int) -> pdlp.PrimalAndDualSolution | None:
-        """The last LP's solution, padded with zeros for the columns and rows added since."""
-        if not self.warm_start or self.primal is None or self.dual is None:
-            return None
-        start = pdlp.PrimalAndDualSolution()
-        start.primal_solution = np.pad(self.primal, (0, columns - len(self.primal)))
-        start.dual_solution = np.pad(self.dual, (0, rows - len(self.dual)))
-        return start
+        return self.solved.work
 
     def promising(
         self,
@@ -287,7 +297,8 @@ class ColumnPool:
 
     def priced_capacity(self) -> float:
         """Each row's price times its capacity, summed: the prices' share of a bound."""
-        return float(sum(p * self.rows[resource].ub() for resource, p in self.prices.items()))
+        rows = self.lp.rows
+        return float(sum(p * rows[resource].ub() for resource, p in self.prices.items()))
 
     def member_value(self, index: int, slots: tuple[Slot, ...]) -> int:
         """A need's share of the objective at these times; it never changes, so it is
@@ -325,6 +336,87 @@ class ColumnPool:
         if used is None:
             used = self.used[key] = tuple(self.interned.setdefault(r, r) for r in find())
         return used
+
+
+@dataclass
+class _Solved:
+    """What PDLP found for one LP: its objective, the prices of its rows, each group's
+    reduced cost, the fraction each of its columns runs, and PDLP's work (`RoundWork.lp`)."""
+
+    value: float = 0.0
+    prices: dict[Resource, float] = field(default_factory=dict)
+    reduced: dict[object, float] = field(default_factory=dict)
+    columns: list[Candidate] = field(default_factory=list)
+    primal: list[float] = field(default_factory=list)
+    work: int = 0
+
+
+class _Program:
+    """An LP over groups, grown a group at a time in pywraplp: a column per group, run
+    from 0 to 1 at its value, and a row per resource at its capacity.  PDLP solves it
+    from the exported model."""
+
+    def __init__(self) -> None:
+        self.solver = pywraplp.Solver.CreateSolver("PDLP")
+        self.solver.Objective().SetMaximization()
+        self.rows: dict[Resource, pywraplp.Constraint] = {}
+        self.columns: list[Candidate] = []
+        self.variables: dict[object, pywraplp.Variable] = {}
+        self.nonzeros = 0
+        """A round's PDLP work grows with them."""
+        self.last: tuple[Array, Array] | None = None
+        """The last solution, primal and dual, for a warm start."""
+
+    def add(self, candidate: Candidate, value: float) -> None:
+        variable = self.variables[candidate.key] = self.solver.NumVar(0.0, 1.0, "")
+        self.columns.append(candidate)
+        self.solver.Objective().SetCoefficient(variable, value)
+
+    def enter(self, candidate: Candidate, row: Resource, capacity: int, coefficient: int) -> None:
+        """The group uses the row; a row is made, at this capacity, when first used."""
+        if row not in self.rows:
+            self.rows[row] = self.solver.Constraint(0.0, float(capacity))
+        self.rows[row].SetCoefficient(self.variables[candidate.key], float(coefficient))
+        self.nonzeros += 1
+
+    def solve(
+        self, parameters: solvers_pb2.PrimalDualHybridGradientParams, warm_start: bool
+    ) -> _Solved:
+        """Warm-started, PDLP starts from the last solution (the groups added since at zero,
+        new cuts unpriced): column generation changes the LP a little each round, and a
+        cold start spent most of the column bound's time re-solving it (elementary, alone
+        on one core, before triples: converged after 20 s, against 32 s cold)."""
+        if not self.columns:  # PDLP does not solve an empty LP
+            return _Solved()
+        proto = linear_solver_pb2.MPModelProto()
+        self.solver.ExportModelToProto(proto)
+        program = pdlp.qp_from_mpmodel_proto(proto, relax_integer_variables=True)
+        start = self._start(len(proto.variable), len(proto.constraint)) if warm_start else None
+        result = pdlp.primal_dual_hybrid_gradient(program, parameters, start)
+        primal = result.primal_solution
+        self.last = primal, result.dual_solution
+        # PDLP minimises the objective negated: its prices are that problem's
+        sign = program.objective_scaling_factor
+        duals = zip(self.rows, (sign * result.dual_solution).tolist(), strict=True)
+        reduced = (sign * result.reduced_costs).tolist()
+        return _Solved(
+            sign * (float(program.objective_vector @ primal) + program.objective_offset),
+            {row: dual for row, dual in duals if dual > 0},
+            {c.key: cost for c, cost in zip(self.columns, reduced, strict=True)},
+            list(self.columns),
+            primal.tolist(),
+            int(result.solve_log.iteration_count) * self.nonzeros,
+        )
+
+    def _start(self, columns: int, rows: int) -> pdlp.PrimalAndDualSolution | None:
+        """The last solution, padded with zeros for the columns and rows added since."""
+        if self.last is None:
+            return None
+        primal, dual = self.last
+        start = pdlp.PrimalAndDualSolution()
+        start.primal_solution = np.pad(primal, (0, columns - len(primal)))
+        start.dual_solution = np.pad(dual, (0, rows - len(dual)))
+        return start
 
 
 def generate_columns(

@@ -300,8 +300,9 @@ class _Search:
         """Use the time left once CP-SAT has packed the pool as well as it can (on a typical
         school it proves that within seconds, and most of the limit went unused): free the
         groups of one staff member and a share of the others, price new groups with the rest
-        fixed in the LP, so the prices say what fits around them, and repack the freed part
-        from the groups those prices rate highest (`ColumnPool.promising`), the rest held.
+        held (the LP over the groups that fit beside them: `ColumnPool.fix`), so the prices
+        say what fits around them, and repack the freed part from the groups those prices
+        rate highest (`ColumnPool.promising`), the rest held.
         Packing the promising groups, rather than the whole pool, gave a median of 99.5k
         against 99.1k over ten seeds of elementary at 60 s.  Holding the rest, CP-SAT
         settles a neighbourhood in about a second rather than running its 6 s, so there are

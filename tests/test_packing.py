@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pytest
@@ -9,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from solver.candidates import Instance
+from solver.candidates import Candidate, Instance
 from solver.model import School
 from solver.packing import build_packing_model, resources
-from solver.pricing import ColumnPool
+from solver.pricing import FILLED, ColumnPool
 from solver.values import Day
 from tests.builders import WEEK, need, program, school, staff, student, window
 
@@ -130,10 +131,8 @@ def test_a_held_group_runs_though_another_at_its_time_is_worth_more() -> None:
         assert choice.extract(solver.boolean_value) == [runs]
 
 
-def test_a_packing_leaves_out_the_groups_that_clash_with_held_ones() -> None:
-    """A group using a row the held groups fill (here the staff member's time) could never
-    run beside them, so the model is built without it; a group at another time stays.  The
-    pool's rows of a group are the ones `resources` finds."""
+def two_times_of_one_teacher() -> tuple[Instance, list[Candidate]]:
+    """A tier-3 group and a tier-2 one at the teacher's 08:00, another tier-2 at 09:00."""
     s = school(
         students=[student(i) for i in "ABC"],
         needs=[need("A", tier=3), need("B"), need("C")],
@@ -142,9 +141,33 @@ def test_a_packing_leaves_out_the_groups_that_clash_with_held_ones() -> None:
     )
     instance = Instance.of(s)
     early, late = (tuple((day, start) for day in WEEKS[0][:2]) for start in (480, 540))
-    tier3, held = (instance.candidate(s.staff[0], (n,), early) for n in range(2))
-    later = instance.candidate(s.staff[0], (2,), late)
+    weeks = [early, early, late]
+    return instance, [instance.candidate(s.staff[0], (n,), weeks[n]) for n in range(3)]
+
+
+def test_a_packing_leaves_out_the_groups_that_clash_with_held_ones() -> None:
+    """A group using a row the held groups fill (here the staff member's time) could never
+    run beside them, so the model is built without it; a group at another time stays.  The
+    pool's rows of a group are the ones `resources` finds."""
+    instance, [tier3, held, later] = two_times_of_one_teacher()
     pool = ColumnPool(instance, [tier3, held, later])
     assert all(list(pool.rows_of(c)) == resources(instance, c) for c in pool.candidates)
     _, choice = build_packing_model(instance, pool.candidates, frozenset({held.key}), pool.rows_of)
     assert choice.candidates == [held, later]
+
+
+def test_a_neighbourhood_lp_holds_only_the_groups_that_fit_beside_the_held_ones() -> None:
+    """Holding a group, the LP is over the groups that could still run: one sharing the
+    held group's time is out of it, priced below anything (the rows the held group fills
+    cost `FILLED`), and one at another time runs beside it.  Released, the LP is the
+    whole pool's again and runs the tier-3 group."""
+    instance, [tier3, held, later] = two_times_of_one_teacher()
+    pool = ColumnPool(instance, [tier3, held, later])
+    pool.fix([held])
+    pool.solve()
+    assert pool.value == pytest.approx(held.value + later.value, rel=1e-3)
+    assert pool.reduced[tier3.key] == -math.inf
+    assert any(pool.price(row) == FILLED for row, _ in resources(instance, tier3))
+    pool.release()
+    pool.solve()
+    assert pool.value == pytest.approx(tier3.value + later.value, rel=1e-3)
