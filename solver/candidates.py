@@ -172,8 +172,13 @@ class Instance:
         """
         if self.stays.get(index) != signature:
             return 0
-        tier = self.by_index[index].need.tier
-        return self.school.settings.objective.serve(tier) // STAY_SHARE
+        return self.most_stay_bonus(index)
+
+    def most_stay_bonus(self, index: int) -> int:
+        """The most `stay_bonus` adds for this need, in any group."""
+        if index not in self.stays:
+            return 0
+        return self.school.settings.objective.serve(self.by_index[index].need.tier) // STAY_SHARE
 
     def unplaced(self, groups: list[Candidate]) -> list[NeedItem]:
         """The needs in none of these groups, in the instance's order."""

@@ -99,10 +99,10 @@ PRICED_SECONDS = 1.27e-5
 LISTED_SECONDS = 1.55e-6
 CHUNK_SECONDS = 1.22e-3
 ADDED_SECONDS = 1.18e-4
-ENTERED_SECONDS = 6e-5
+ENTERED_SECONDS = 4e-5
 """Reproducible mode: the seconds a group's entering a neighbourhood's LP is counted
-(`ColumnPool.fix`; a one-worker elementary solve entered 28.8k groups in 2.8 s on a
-machine whose loop took 0.60 s, so about 1.7 s at the benchmark's 0.36 s)."""
+(`ColumnPool.fix`; a one-worker elementary solve entered 31.7k groups in 1.8 s on a
+machine whose loop took 0.50 s, so about 1.3 s at the benchmark's 0.36 s)."""
 
 
 @dataclass
@@ -140,6 +140,7 @@ class ColumnPool:
         self.solve_to(self.tolerance)
         self.keys: set[object] = set()
         self.member_values: dict[tuple[int, tuple[Slot, ...]], int] = {}
+        self.ceilings: dict[tuple[int, tuple[Slot, ...]], float] = {}
         self.prices: dict[Resource, float] = {}
         self.member_prices: dict[tuple[int, tuple[Slot, ...]], float] = {}
         self.used: dict[tuple[object, ...], tuple[Resource, ...]] = {}
@@ -307,6 +308,21 @@ class ColumnPool:
         if key not in self.member_values:
             self.member_values[key] = self.instance.member_value(index, slots)
         return self.member_values[key]
+
+    def ceiling(self, pattern: Pattern) -> float:
+        """The most a group of these times could be worth before any price: its best
+        members' values, with what keeping their old groups adds.  No price is negative, so
+        no group of these times prices out with a staff member whose time costs this much."""
+        key = (pattern.free[0], pattern.slots)  # a need's bucket and the times: one pattern
+        if key not in self.ceilings:
+            instance = self.instance
+            size = instance.by_index[pattern.free[0]].program.max_size
+            most: dict[int, float] = {
+                index: self.member_value(index, pattern.slots) + instance.most_stay_bonus(index)
+                for index in pattern.free
+            }
+            self.ceilings[key] = _most(most, size)
+        return self.ceilings[key]
 
     def member_price(self, index: int, group: Candidate) -> float:
         """The price of what a need uses in a group: itself and its student's minutes (the
@@ -531,10 +547,22 @@ def _price_pattern(
     """The best groups of these times for each staff member free then.
 
     What a member is worth, and so the best member sets, do not depend on who teaches,
-    except for needs whose old group this would be: they are worked out once.
+    except for needs whose old group this would be: they are worked out once, and not at
+    all where every staff member's time costs more than the pattern's `ceiling` (in a
+    neighbourhood, mostly time the held groups fill: pricing took 0.35 s a round on k8
+    rather than 0.46 s).
     """
     instance = pool.instance
     probe = Candidate("", ("", "", 2), (), pattern.slots, _minutes(pool, pattern), 0)
+    ceiling = pool.ceiling(pattern)
+    offering = []
+    for staff in free_staff:
+        staffed = Candidate(staff.staff_id, probe.bucket, (), probe.slots, probe.minutes, 0)
+        staff_price = pool.staff_price(staffed)
+        if ceiling - staff_price > EPSILON:
+            offering.append((staff, staffed, staff_price))
+    if not offering:
+        return []
     base = {
         index: pool.member_value(index, pattern.slots) - pool.member_price(index, probe)
         for index in pattern.free
@@ -544,9 +572,7 @@ def _price_pattern(
     most_of_base = _most(base, max_size)
     shared: list[tuple[int, ...]] | None = None
     result: list[Offer] = []
-    for staff in free_staff:
-        staffed = Candidate(staff.staff_id, probe.bucket, (), probe.slots, probe.minutes, 0)
-        staff_price = pool.staff_price(staffed)
+    for staff, staffed, staff_price in offering:
         worth = _with_history(instance, base, staffed)
         most = most_of_base if worth is base else _most(worth, max_size)
         if most - staff_price <= EPSILON:
