@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from solver.candidates import Candidate, Instance
 from solver.model import School
 from solver.packing import build_packing_model, resources
-from solver.pricing import FILLED, ColumnPool
+from solver.pricing import FILLED, ColumnPool, generate_columns
 from solver.values import Day
 from tests.builders import WEEK, need, program, school, staff, student, window
 
@@ -171,3 +171,25 @@ def test_a_neighbourhood_lp_holds_only_the_groups_that_fit_beside_the_held_ones(
     pool.release()
     pool.solve()
     assert pool.value == pytest.approx(tier3.value + later.value, rel=1e-3)
+
+
+def test_pricing_skips_only_the_times_where_no_group_could_price_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where a staff member's time costs more than any group of a meeting pattern could be
+    worth (`ColumnPool.ceiling`; here the 08:00 the held group fills), the pattern's members
+    are not priced.  The groups a round adds are those it adds pricing every pattern."""
+
+    def added_beside_held(pool: ColumnPool) -> list[object]:
+        pool.fix([held])
+        generate_columns(pool, math.inf, max_rounds=1)
+        return [c.key for c in pool.candidates]
+
+    instance, [tier3, held, later] = two_times_of_one_teacher()
+    pool = ColumnPool(instance, [tier3, held, later])
+    skipped = [p for ps in instance.patterns.values() for p in ps if p.slots == held.slots]
+    assert skipped and all(pool.ceiling(p) < FILLED for p in skipped)
+    with_ceiling = added_beside_held(pool)
+    assert len(with_ceiling) > 3  # the round added groups
+    monkeypatch.setattr(ColumnPool, "ceiling", lambda _, __: math.inf)
+    assert added_beside_held(ColumnPool(instance, [tier3, held, later])) == with_ceiling
