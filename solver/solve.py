@@ -53,13 +53,17 @@ work that slows the search (on the 900-need K-8 at 60 s, trying took 6% of the p
 needs, and the bound still did not come)."""
 PHASES = (0.05, 0.15, 0.3)
 """Column generation runs until these shares of the phases' time (`PHASED_SECONDS`);
-CP-SAT packs after each (for `PACK_SHARE`, or as long as it needs once no group prices
-out), and the neighbourhoods (`_improve`) take the time after the last.  A fourth phase
-to 0.65 gained nothing on k8 (at 120 s, 233.9k at 60 s and still at 90 s, where the
-neighbourhoods began), and neighbourhoods gain most there: seeds 0-3, 258.7k, 257.0k,
-260.3k and 259.2k against 252.9-254.7k for seeds 0-2 of the bench before; the
-900-need K-8 at 60 s, seeds 0-1, 555.0k and 546.6k (760 and 753 placed) against 516.3k
-and 516.7k (708, 699).  Elementary's column generation ends early either way."""
+CP-SAT packs after each for `PACK_SHARE`, and the neighbourhoods (`_improve`) take the
+time after the last, or after the first where no group prices out.  That packing once
+had the rest of the time, to pack the whole pool: on k8 at 120 s, where column
+generation sometimes ends in the second phase, it then ran 94 s without proving, and
+the solve ended near 245k with 330 needs placed, where others reach 263k (seed 4:
+246.2k; packing for its share, 266.1k).  A fourth phase to 0.65 gained nothing on k8
+(at 120 s, 233.9k at 60 s and still at 90 s, where the neighbourhoods began), and
+neighbourhoods gain most there: seeds 0-3, 258.7k, 257.0k, 260.3k and 259.2k against
+252.9-254.7k for seeds 0-2 of the bench before; the 900-need K-8 at 60 s, seeds 0-1,
+555.0k and 546.6k (760 and 753 placed) against 516.3k and 516.7k (708, 699).
+Elementary's column generation ends early either way."""
 PHASED_SECONDS = 120.0
 """The phases share the time limit, or this much of it where it is longer: what a longer
 limit adds goes to the neighbourhoods.  Phased over the whole limit, k8 at 600 s (seed
@@ -68,8 +72,8 @@ its pool was too large to pack well; phased over 120 s, 264.2k (359 needs placed
 331), and seed 1 265.6k.  k8 at 300 s (seed 1): 260.0k against 248.3k.  Elementary at
 300 s, whose column generation ends early either way: 103.1k against 102.9k (seed 0)."""
 PACK_SHARE = 0.1
-"""Share of the phases' time each intermediate CP-SAT packing may take (of the time limit
-for a neighbourhood's)."""
+"""Share of the phases' time each phase's CP-SAT packing may take (of the time limit for a
+neighbourhood's)."""
 NEIGHBOURHOOD_SHARE = 0.35
 """Improving: besides one staff member's groups, this share of the others is freed.
 Against 0.2, k8 at 120 s, seeds 0-3: 255.6k, 257.4k, 247.6k, 250.5k against 252.3k,
@@ -260,9 +264,8 @@ class _Search:
                 return
             deadline = _deadline(phasing, self.search_started, share)
             done = self._generate(deadline, first=share == PHASES[0])
-            pack_share = 1.0 if done else share + PACK_SHARE
             pack_seconds = min(
-                _deadline(phasing, self.search_started, pack_share) - self.clock.now(),
+                _deadline(phasing, self.search_started, share + PACK_SHARE) - self.clock.now(),
                 self.ending.polish() - self.clock.now(),
             )
             self.pack(self.pool.candidates, pack_seconds)
