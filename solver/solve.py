@@ -38,6 +38,7 @@ from solver.cpsat import MIN_SOLVE, pack_groups, retime_groups
 from solver.greedy import greedy_roster
 from solver.listing import Listing
 from solver.model import Need, School
+from solver.neighbourhoods import neighbourhood
 from solver.options import SolveOptions
 from solver.pricing import ColumnPool, generate_columns
 from solver.problems import Problem
@@ -74,12 +75,6 @@ its pool was too large to pack well; phased over 120 s, 264.2k (359 needs placed
 PACK_SHARE = 0.1
 """Share of the phases' time each phase's CP-SAT packing may take (of the time limit for a
 neighbourhood's)."""
-NEIGHBOURHOOD_SHARE = 0.35
-"""Improving: besides one staff member's groups, this share of the others is freed.
-Against 0.2, k8 at 120 s, seeds 0-3: 255.6k, 257.4k, 247.6k, 250.5k against 252.3k,
-252.9k, 251.1k, 248.0k; elementary at 60 s, seeds 0-7: mean 101.4k against 101.0k.
-Against 0.5, elementary at 60 s, seeds 0-11: mean 102.52k against 102.67k (4 of 12
-higher), within the seeds' spread."""
 NEIGHBOURHOOD_ROUNDS = 3
 """Improving: column-generation rounds around each neighbourhood, the listing's first.
 Two or five did no better on elementary at 60 s: two, seeds 0-11, mean 102.82k against
@@ -302,7 +297,7 @@ class _Search:
     def improve(self) -> None:
         """Use the time left once CP-SAT has packed the pool as well as it can (on a typical
         school it proves that within seconds, and most of the limit went unused): free the
-        groups of one staff member and a share of the others, price new groups with the rest
+        groups of a neighbourhood (`solver.neighbourhoods`), price new groups with the rest
         held (the LP over the groups that fit beside them: `ColumnPool.fix`), so the prices
         say what fits around them, and repack the freed part from the groups those prices
         rate highest (`ColumnPool.promising`), the rest held.
@@ -328,7 +323,7 @@ class _Search:
             deadline = self.ending.polish()
             if clock.now() + 2 * pool.round_seconds > deadline:
                 return
-            freed = _neighbourhood(self.best, rng)
+            freed = neighbourhood(self.instance, self.best, rng)
             held = [c for c in self.best if c.key not in freed]
             pool.fix(held)
             generate_columns(pool, deadline, None, self.stop, pool.rounds + 1, listing)
@@ -434,13 +429,6 @@ def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list
     filled = greedy_roster(instance, groups)
     pool.add(filled)
     return filled
-
-
-def _neighbourhood(groups: list[Candidate], rng: random.Random) -> set[object]:
-    """The keys of one staff member's groups and of a share of the others."""
-    staff = sorted({c.staff_id for c in groups})
-    chosen = rng.choice(staff) if staff else None
-    return {c.key for c in groups if c.staff_id == chosen or rng.random() < NEIGHBOURHOOD_SHARE}
 
 
 class _Bound:

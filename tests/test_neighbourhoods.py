@@ -1,0 +1,54 @@
+"""The neighbourhoods of the improving search: which groups each frees."""
+
+from __future__ import annotations
+
+import random
+
+from solver.candidates import Candidate, Instance
+from solver.neighbourhoods import waiting_centre
+from solver.values import Day
+from tests.builders import need, program, school, staff, student, window
+
+WEEK = ((Day.MON, 480), (Day.WED, 480))
+
+
+def reading_pair_waits() -> tuple[Instance, dict[str, Candidate]]:
+    """B and C wait for a reading group of two; B's math group (T2), A's reading group
+    (T1, the only reading teacher) and D's math group (T3) run."""
+    s = school(
+        students=[student(i) for i in "ABCD"],
+        needs=[
+            need("A", "comprehension"),
+            need("B"),
+            need("C"),
+            need("B", "facts", subject="math"),
+            need("D", "facts", subject="math"),
+        ],
+        programs=[program(2, min_size=2), program(2, subject="math")],
+        staff=[staff("T1"), staff("T2", teaches="math"), staff("T3", teaches="math")],
+        availability=[window("T1"), window("T2"), window("T3")],
+    )
+    instance = Instance.of(s)
+    teacher = s.staff_by_id
+    groups = {
+        "A reading": instance.candidate(teacher["T1"], (0,), WEEK),
+        "B math": instance.candidate(teacher["T2"], (3,), WEEK),
+        "D math": instance.candidate(teacher["T3"], (4,), WEEK),
+    }
+    return instance, groups
+
+
+def test_a_waiting_pair_frees_its_students_groups_and_a_teacher_who_could_take_them() -> None:
+    instance, groups = reading_pair_waits()
+    centre = waiting_centre(instance, list(groups.values()), random.Random(0))
+    assert centre is not None
+    freed = {name for name, group in groups.items() if centre(group)}
+    assert freed == {"A reading", "B math"}
+
+
+def test_no_centre_while_no_bucket_waits_with_enough_needs_for_a_group() -> None:
+    instance, groups = reading_pair_waits()
+    tue_thu = ((Day.TUE, 480), (Day.THU, 480))
+    b_and_c_read = instance.candidate(instance.school.staff_by_id["T1"], (1, 2), tue_thu)
+    running = [*groups.values(), b_and_c_read]
+    assert waiting_centre(instance, running, random.Random(0)) is None
