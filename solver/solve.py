@@ -54,7 +54,7 @@ work that slows the search (on the 900-need K-8 at 60 s, trying took 6% of the p
 needs, and the bound still did not come)."""
 PHASES = (0.05, 0.15, 0.3)
 """Column generation runs until these shares of the phases' time (`PHASED_SECONDS`);
-CP-SAT packs after each for `PACK_SHARE`, and the neighbourhoods (`_improve`) take the
+CP-SAT packs after each for `PACK_SHARE`, and the neighbourhoods (`improve`) take the
 time after the last, or after the first where no group prices out.  That packing once
 had the rest of the time, to pack the whole pool: on k8 at 120 s, where column
 generation sometimes ends in the second phase, it then ran 94 s without proving, and
