@@ -12,21 +12,28 @@ from tests.builders import need, program, school, staff, student, window
 WEEK = ((Day.MON, 480), (Day.WED, 480))
 
 
-def reading_pair_waits() -> tuple[Instance, dict[str, Candidate]]:
-    """B and C wait for a reading group of two; B's math group (T2), A's reading group
-    (T1, the only reading teacher) and D's math group (T3) run."""
+def reading_pair_waits(second_reader: bool = False) -> tuple[Instance, dict[str, Candidate]]:
+    """B and C wait for a phonics group of two; B's math group (T2), A's comprehension
+    group (T1, the only reading teacher) and D's math group (T3) run.  With a second
+    reading teacher, T4 runs a phonics group for E and F."""
+    readers = ["T1", "T4"] if second_reader else ["T1"]
     s = school(
-        students=[student(i) for i in "ABCD"],
+        students=[student(i) for i in "ABCDEF"],
         needs=[
             need("A", "comprehension"),
             need("B"),
             need("C"),
             need("B", "facts", subject="math"),
             need("D", "facts", subject="math"),
+            *([need("E"), need("F")] if second_reader else []),
         ],
         programs=[program(2, min_size=2), program(2, subject="math")],
-        staff=[staff("T1"), staff("T2", teaches="math"), staff("T3", teaches="math")],
-        availability=[window("T1"), window("T2"), window("T3")],
+        staff=[
+            *(staff(t) for t in readers),
+            staff("T2", teaches="math"),
+            staff("T3", teaches="math"),
+        ],
+        availability=[window(t) for t in [*readers, "T2", "T3"]],
     )
     instance = Instance.of(s)
     teacher = s.staff_by_id
@@ -35,6 +42,8 @@ def reading_pair_waits() -> tuple[Instance, dict[str, Candidate]]:
         "B math": instance.candidate(teacher["T2"], (3,), WEEK),
         "D math": instance.candidate(teacher["T3"], (4,), WEEK),
     }
+    if second_reader:
+        groups["E and F phonics"] = instance.candidate(teacher["T4"], (5, 6), WEEK)
     return instance, groups
 
 
@@ -52,3 +61,19 @@ def test_no_centre_while_no_bucket_waits_with_enough_needs_for_a_group() -> None
     b_and_c_read = instance.candidate(instance.school.staff_by_id["T1"], (1, 2), tue_thu)
     running = [*groups.values(), b_and_c_read]
     assert waiting_centre(instance, running, random.Random(0)) is None
+
+
+def test_a_waiting_pair_frees_its_buckets_groups_whichever_teacher_is_chosen() -> None:
+    """E and F's phonics group runs with T4; whether the centre picks T1 or T4, it is freed,
+    so that B and C may join it or take its time."""
+    instance, groups = reading_pair_waits(second_reader=True)
+    chosen_alone = {"T1": {"A reading"}, "T4": set()}
+    seen = set()
+    for seed in range(8):
+        centre = waiting_centre(instance, list(groups.values()), random.Random(seed))
+        assert centre is not None
+        freed = {name for name, group in groups.items() if centre(group)}
+        teacher = "T1" if "A reading" in freed else "T4"
+        seen.add(teacher)
+        assert freed == {"E and F phonics", "B math"} | chosen_alone[teacher]
+    assert seen == {"T1", "T4"}
