@@ -46,23 +46,25 @@ def staff_centre(groups: list[Candidate], rng: random.Random) -> Centre:
 def waiting_centre(
     instance: Instance, groups: list[Candidate], rng: random.Random
 ) -> Centre | None:
-    """A bucket whose unplaced needs are enough for a group of their own: its groups, the
-    groups of those needs' students, and one qualified staff member's groups.  The 60 s
-    elementary solves that end low leave such sets out whole (one placing 137 left out
-    three math problem-solving needs of one bucket, which the others place): a staff
-    member chosen at random, with a share of the others, seldom frees all that holds the
-    time they would share."""
+    """A bucket whose unplaced needs are enough for a group of their own and which someone
+    may teach: its groups, the groups of those needs' students, and one qualified staff
+    member's groups.  The 60 s elementary solves that end low leave such sets out whole
+    (one placing 137 left out three math problem-solving needs of one bucket, which the
+    others place): a staff member chosen at random, with a share of the others, seldom
+    frees all that holds the time they would share.  A bucket nobody may teach waits
+    whatever is freed, so it is never the centre."""
     waiting: dict[Bucket, list[NeedItem]] = {}
     for item in instance.unplaced(groups):
         waiting.setdefault(item.bucket, []).append(item)
-    enough = sorted(b for b, items in waiting.items() if len(items) >= items[0].program.min_size)
+    enough = sorted(
+        b
+        for b, items in waiting.items()
+        if len(items) >= items[0].program.min_size and instance.qualified_staff(b)
+    )
     if not enough:
         return None
     bucket = rng.choice(enough)
-    staff = [s.staff_id for s in instance.qualified_staff(bucket)]
-    if not staff:
-        return None
-    chosen = rng.choice(staff)
+    chosen = rng.choice([s.staff_id for s in instance.qualified_staff(bucket)])
     students = {item.student.student_id for item in waiting[bucket]}
     return lambda c: (
         c.staff_id == chosen

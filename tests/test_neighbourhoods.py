@@ -12,13 +12,17 @@ from tests.builders import need, program, school, staff, student, window
 WEEK = ((Day.MON, 480), (Day.WED, 480))
 
 
-def reading_pair_waits(second_reader: bool = False) -> tuple[Instance, dict[str, Candidate]]:
+def reading_pair_waits(
+    second_reader: bool = False, untaught_pair: bool = False
+) -> tuple[Instance, dict[str, Candidate]]:
     """B and C wait for a phonics group of two; B's math group (T2), A's comprehension
     group (T1, the only reading teacher) and D's math group (T3) run.  With a second
-    reading teacher, T4 runs a phonics group for E and F."""
+    reading teacher, T4 runs a phonics group for E and F.  With an untaught pair, G and H
+    wait for a behaviour group of two that nobody teaches."""
     readers = ["T1", "T4"] if second_reader else ["T1"]
+    untaught = [need(i, "social_skills", subject="behavior") for i in "GH"]
     s = school(
-        students=[student(i) for i in "ABCDEF"],
+        students=[student(i) for i in "ABCDEFGH"],
         needs=[
             need("A", "comprehension"),
             need("B"),
@@ -26,8 +30,13 @@ def reading_pair_waits(second_reader: bool = False) -> tuple[Instance, dict[str,
             need("B", "facts", subject="math"),
             need("D", "facts", subject="math"),
             *([need("E"), need("F")] if second_reader else []),
+            *(untaught if untaught_pair else []),
         ],
-        programs=[program(2, min_size=2), program(2, subject="math")],
+        programs=[
+            program(2, min_size=2),
+            program(2, subject="math"),
+            program(2, subject="behavior", min_size=2),
+        ],
         staff=[
             *(staff(t) for t in readers),
             staff("T2", teaches="math"),
@@ -77,3 +86,15 @@ def test_a_waiting_pair_frees_its_buckets_groups_whichever_teacher_is_chosen() -
         seen.add(teacher)
         assert freed == {"E and F phonics", "B math"} | chosen_alone[teacher]
     assert seen == {"T1", "T4"}
+
+
+def test_a_waiting_pair_nobody_can_teach_is_never_the_centre() -> None:
+    """G and H wait too, but no staff member teaches behaviour: every centre is B and C's."""
+    instance, groups = reading_pair_waits(untaught_pair=True)
+    for seed in range(8):
+        centre = waiting_centre(instance, list(groups.values()), random.Random(seed))
+        assert centre is not None
+        assert {name for name, group in groups.items() if centre(group)} == {
+            "A reading",
+            "B math",
+        }
