@@ -64,7 +64,7 @@ def waiting_centre(
     if not enough:
         return None
     bucket = rng.choice(enough)
-    chosen = rng.choice([s.staff_id for s in instance.qualified_staff(bucket)])
+    chosen = rng.choice(instance.qualified_staff(bucket)).staff_id
     students = {item.student.student_id for item in waiting[bucket]}
     return lambda c: (
         c.staff_id == chosen
