@@ -12,6 +12,10 @@ by local search, gave 105.7k.
 Any three needs of a bucket give one too, with divisor 2: at most one group holds two or
 more of them (`exceeded_triples`).
 
+A staff member's groups may also run in fractions the week cannot hold, where no set
+of one bucket's needs shows it; for the buckets only they teach, `ServedCap` caps the
+serve weight their groups place at what CP-SAT finds any schedule can (`solver.served`).
+
 Only the column bound's process (`solver.column_bound`) adds them: the listing prices
 them exactly (`solver.listing`), the search's pricing heuristic does not.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 
 from solver.candidates import Bucket, Candidate, Instance
@@ -56,6 +61,32 @@ class MemberCut:
         return len(self.members.intersection(group.members)) // self.divisor
 
 
+@dataclass(frozen=True)
+class ServedCap:
+    """Groups holding needs of `weights` count each such member's weight (its serve
+    weight, scaled), all together at most `capacity`."""
+
+    staff_id: str
+    weights: tuple[tuple[int, int], ...]
+    """(need index, weight) pairs."""
+    capacity: int
+
+    @property
+    def row(self) -> tuple[object, ...]:
+        return ("served", self.staff_id)
+
+    @cached_property
+    def weight(self) -> dict[int, int]:
+        return dict(self.weights)
+
+    def coefficient(self, group: Candidate) -> int:
+        return sum(self.weight.get(i, 0) for i in group.members)
+
+
+Cut = MemberCut | ServedCap
+"""A row of the column bound's LP beyond the packing model's."""
+
+
 def member_cuts(instance: Instance) -> list[MemberCut]:
     """For each bucket, each range of its grades and each divisor from 2 to its largest
     group: ranges, because a group's grade span keeps its members within one."""
@@ -83,9 +114,7 @@ def violated(cuts: Iterable[MemberCut], running: Mapping[Candidate, float]) -> l
     ]
 
 
-def exceeded_triples(
-    running: Mapping[Candidate, float], known: Collection[MemberCut]
-) -> list[MemberCut]:
+def exceeded_triples(running: Mapping[Candidate, float], known: Collection[Cut]) -> list[MemberCut]:
     """The triples of a bucket's needs whose cut these fractions of groups exceed, not yet
     `known`, the most exceeded first.  Only needs two running groups pair up can be in
     one: a triple's groups count at most its pairs' shares summed."""

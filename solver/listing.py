@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.candidates import Candidate, Instance, NeedItem
-from solver.cuts import MemberCut
+from solver.cuts import Cut, MemberCut, ServedCap
 from solver.meeting import NEVER, Array, Pattern, Week, best_times
 from solver.model import Staff
 from solver.timegrid import Slot, in_week
@@ -173,7 +173,7 @@ class Listing:
         self,
         price: Price,
         deadline: float,
-        cuts: Sequence[MemberCut] = (),
+        cuts: Sequence[Cut] = (),
         now: Callable[[], float] = time.monotonic,
     ) -> Listed:
         """The best groups of each chunk of every family, at these prices (of the packing
@@ -181,11 +181,12 @@ class Listing:
         family was listed by the deadline (on the clock `now` reads)."""
         groups: list[Candidate] = []
         shares: dict[int, float] | None = {} if self.complete else None
-        priced_cuts = [(cut, price(cut.row)) for cut in cuts]
+        priced_cuts = [(cut, price(cut.row)) for cut in cuts if isinstance(cut, MemberCut)]
+        caps = [(cap, price(cap.row)) for cap in cuts if isinstance(cap, ServedCap)]
         for family in self.families:
             if now() > deadline:
                 return Listed(groups, None)
-            found, share = self._best_groups(family, price, priced_cuts)
+            found, share = self._best_groups(family, price, priced_cuts, caps)
             groups += found
             if shares is not None:
                 for item, value in zip(family.items, share.tolist(), strict=True):
@@ -194,11 +195,15 @@ class Listing:
         return Listed(groups, shares)
 
     def _best_groups(
-        self, family: Family, price: Price, cuts: list[tuple[MemberCut, float]]
+        self,
+        family: Family,
+        price: Price,
+        cuts: list[tuple[MemberCut, float]],
+        caps: list[tuple[ServedCap, float]],
     ) -> tuple[list[Candidate], Array]:
         """The groups worth offering, and per member the most any of its groups is worth
         per member (each group's upper bound split evenly)."""
-        priced = self._priced(family, price)
+        priced = self._priced(family, price, caps)
         counted = _counted_cuts(family, cuts)
         objective = self.instance.school.settings.objective
         scores = np.array([np.nan if i.need.score is None else i.need.score for i in family.items])
@@ -248,7 +253,7 @@ class Listing:
             if all(together[family.place(slot)] > NEVER / 2 for slot in slots)
         ]
 
-    def _priced(self, family: Family, price: Price) -> Priced:
+    def _priced(self, family: Family, price: Price, caps: list[tuple[ServedCap, float]]) -> Priced:
         instance = self.instance
         minutes = family.items[0].program.minutes
         staff_price = np.zeros((len(family.days), len(family.starts)))
@@ -262,6 +267,7 @@ class Listing:
         weights = instance.school.settings.objective
         for position, item in enumerate(family.items):
             base[position] = weights.serve(item.need.tier) - price(("need", item.index))
+            base[position] -= sum(p * cap.weight.get(item.index, 0) for cap, p in caps)
             student_id = item.student.student_id
             if instance.needs_of_student[student_id] == 1:
                 continue

@@ -29,7 +29,7 @@ from ortools.pdlp.python import pdlp
 
 from solver.candidates import Candidate, Instance, Pattern, best_members, signature_of
 from solver.clock import Clock
-from solver.cuts import MemberCut
+from solver.cuts import Cut
 from solver.listing import Listing
 from solver.meeting import NEVER
 from solver.model import Staff
@@ -154,7 +154,7 @@ class ColumnPool:
         """Each group's rows (`rows_of`)."""
         self.reduced: dict[object, float] = {}
         """Each group's reduced cost at the prices of the last LP solved."""
-        self.cuts: list[MemberCut] = []
+        self.cuts: list[Cut] = []
         """Rows beyond the packing model's (`solver.cuts`); only the column bound adds them."""
         self.bound = math.inf
         """The lowest bound on every schedule the listing has given at the pool's prices."""
@@ -185,20 +185,20 @@ class ColumnPool:
             program.enter(candidate, resource, left.get(resource, capacity), 1)
         self._cut_into(program, self.cuts, candidate, left)
 
-    def add_cuts(self, cuts: list[MemberCut]) -> None:
+    def add_cuts(self, cuts: Sequence[Cut]) -> None:
         """These rows join the LP, for the groups in the pool and those added later.  A cut
         the pool has already is left out: the listing charges each cut of `cuts` its
         price, so one twice would be charged twice and the bound would be wrong."""
         present = set(self.cuts)
-        cuts = [cut for cut in dict.fromkeys(cuts) if cut not in present]
-        self.cuts += cuts
+        new = [cut for cut in dict.fromkeys(cuts) if cut not in present]
+        self.cuts += new
         for candidate in self.candidates:
-            self._cut_into(self.lp, cuts, candidate, {})
+            self._cut_into(self.lp, new, candidate, {})
 
     @staticmethod
     def _cut_into(
         program: _Program,
-        cuts: list[MemberCut],
+        cuts: list[Cut],
         candidate: Candidate,
         left: dict[Resource, int],
     ) -> None:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.candidates import Instance
-from solver.cuts import member_cuts
+from solver.cuts import Cut, ServedCap, member_cuts
 from solver.listing import Listing
 from solver.packing import resources
 from solver.values import Day
@@ -61,7 +61,9 @@ def test_a_group_is_offered_where_its_members_are_worth_most_to_the_lp() -> None
 
 INSTANCE = Instance.of(school_with_every_row())
 EVERY_GROUP = [(g, g.value, [r for r, _ in resources(INSTANCE, g)]) for g in every_group(INSTANCE)]
-CUTS = member_cuts(INSTANCE)
+# and a cap counting every need at a weight of its own (`solver.served`)
+WEIGHTS = tuple((item.index, 1 + item.index % 3) for item in INSTANCE.needs)
+CUTS: list[Cut] = [*member_cuts(INSTANCE), ServedCap("T1", WEIGHTS, 2)]
 
 
 @settings(max_examples=30, deadline=None)
