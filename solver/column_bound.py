@@ -31,7 +31,7 @@ from solver.greedy import greedy_roster
 from solver.listing import Listing
 from solver.model import School
 from solver.pricing import TIGHT_TOLERANCE, ColumnPool, generate_columns
-from solver.served import served_caps
+from solver.served import CAPS_SHARE, served_caps
 
 
 class ColumnBound:
@@ -111,7 +111,7 @@ def _work(school: School, seconds: float) -> None:
     instance = Instance.of(school)
     listing = Listing(instance)
     pool = ColumnPool(instance, greedy_roster(instance) + lone_groups(instance), warm_start=True)
-    pool.add_cuts(served_caps(instance, deadline))
+    pool.add_cuts(served_caps(instance, time.monotonic() + CAPS_SHARE * seconds))
     cuts = Cuts(member_cuts(instance))
     reported = math.inf
     while time.monotonic() < deadline:

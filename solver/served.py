@@ -31,6 +31,8 @@ from solver.model import Staff
 from solver.packing import staff_resources
 from solver.timegrid import Slot
 
+CAPS_SHARE = 0.1
+"""Of the column bound's time, the most its caps take: the bound waits for them."""
 SECONDS = 3.0
 """Per staff member at most: elementary's counselor is proved in 1.6 s, and its math
 interventionist's 14 tier-3 needs all shown servable (no cap) in 3.2 s."""
