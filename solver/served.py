@@ -11,7 +11,7 @@ cap joins the column bound's LP as a row (`ServedCap`).
 
 Elementary's counselor is the only one teaching behavior: the converged LP placed 17
 of her 20 needs (12,000 of serve weight; half a tier-3 group among them) where CP-SAT
-proves 11,200 the most (16 needs) in about 3 s; with the cap the column bound converged
+proves 11,200 the most (16 needs) in 1.6 s; with the cap the column bound converged
 at 105,160 rather than 105,807 (alone on one core).
 """
 
@@ -127,8 +127,9 @@ class _Week:
                 yield index, literal
 
     def add_groups(self, items: list[NeedItem]) -> None:
-        """Rules 1-4, 6 and 8-9 for each group of one bucket (rule 5: only this staff
-        member teaches it).  A group of n sessions may hold needs of n sessions or fewer."""
+        """Rules 1-4, 6 and 8, and apart pairs (rule 10), for each group of one bucket
+        (rule 5: only this staff member teaches it; rule 9 is left out with the students'
+        other needs).  A group of n sessions may hold needs of n sessions or fewer."""
         program = items[0].program
         for sessions in sorted({item.sessions for item in items}):
             eligible = [item for item in items if item.sessions <= sessions]
@@ -182,6 +183,7 @@ class _Week:
             self.model.add(sum(self.runs) <= self.staff.max_groups)
 
     def add_one_group_per_need_rule(self) -> None:
+        """Rule 10: a need is in one group at most."""
         for literals in self.holds.values():
             self.model.add_at_most_one(literals)
 
