@@ -12,7 +12,7 @@ cap joins the column bound's LP as a row (`ServedCap`).
 Elementary's counselor is the only one teaching behavior: the converged LP placed 17
 of her 20 needs (12,000 of serve weight; half a tier-3 group among them) where CP-SAT
 proves 11,200 the most (16 needs) in 1.6 s; with the cap the column bound converged
-at 105,160 rather than 105,807 (alone on one core).
+at 105,160 rather than 105,808 (alone on one core).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from itertools import combinations
 
 from ortools.sat.python import cp_model
 
-from solver.candidates import Bucket, Candidate, Instance, NeedItem
+from solver.candidates import Candidate, Instance, NeedItem, keeps_apart
 from solver.cuts import ServedCap
 from solver.model import Staff
 from solver.packing import staff_resources
@@ -42,36 +42,41 @@ def served_caps(instance: Instance, deadline: float) -> list[ServedCap]:
     """A cap for each staff member whose own buckets cannot all be served, as far as
     CP-SAT can tell by the deadline."""
     caps = []
-    for staff, items in _sole_teachers(instance):
+    for staff, buckets in _sole_teachers(instance):
         seconds = min(SECONDS, deadline - time.monotonic())
         if seconds <= 0:
             break
-        cap = _cap(instance, staff, items, seconds)
+        cap = _cap(instance, staff, buckets, seconds)
         if cap is not None:
             caps.append(cap)
     return caps
 
 
-def _sole_teachers(instance: Instance) -> Iterator[tuple[Staff, list[NeedItem]]]:
-    """Each staff member with the needs of the buckets nobody else may teach."""
-    own: dict[str, list[NeedItem]] = {}
+def _sole_teachers(instance: Instance) -> Iterator[tuple[Staff, list[list[NeedItem]]]]:
+    """Each staff member with the needs of each bucket nobody else may teach."""
+    own: dict[str, list[list[NeedItem]]] = {}
     for bucket, items in instance.buckets.items():
         qualified = instance.qualified_staff(bucket)
         if len(qualified) == 1:
-            own.setdefault(qualified[0].staff_id, []).extend(items)
-    for staff_id, items in own.items():
-        yield instance.school.staff_by_id[staff_id], items
+            own.setdefault(qualified[0].staff_id, []).append(items)
+    for staff_id, buckets in own.items():
+        yield instance.school.staff_by_id[staff_id], buckets
 
 
 def _cap(
-    instance: Instance, staff: Staff, items: list[NeedItem], seconds: float
+    instance: Instance, staff: Staff, buckets: list[list[NeedItem]], seconds: float
 ) -> ServedCap | None:
     """The cap, scaled by the weights' common divisor; None when it would not bind."""
     serve = instance.school.settings.objective.serve
-    weights = {item.index: serve(item.need.tier) for item in items if serve(item.need.tier) > 0}
+    weights = {
+        item.index: serve(item.need.tier)
+        for items in buckets
+        for item in items
+        if serve(item.need.tier) > 0
+    }
     if not weights:
         return None
-    most = _most_served(instance, staff, items, weights, seconds)
+    most = _most_served(instance, staff, buckets, weights, seconds)
     if most is None or most >= sum(weights.values()):
         return None
     divisor = reduce(math.gcd, weights.values())
@@ -82,18 +87,15 @@ def _cap(
 def _most_served(
     instance: Instance,
     staff: Staff,
-    items: list[NeedItem],
+    buckets: list[list[NeedItem]],
     weights: dict[int, int],
     seconds: float,
 ) -> int | None:
-    """CP-SAT's bound on the serve weight this staff member's groups of these needs can
-    place (None if it found none in time)."""
+    """CP-SAT's bound on the serve weight this staff member's groups of these buckets'
+    needs can place (None if it found none in time)."""
     week = _Week(instance, staff)
-    by_bucket: dict[Bucket, list[NeedItem]] = {}
-    for item in items:
-        by_bucket.setdefault(item.bucket, []).append(item)
-    for bucket_items in by_bucket.values():
-        week.add_groups(bucket_items)
+    for items in buckets:
+        week.add_groups(items)
     week.add_staff_rules()
     week.add_one_group_per_need_rule()
     week.model.maximize(sum(weights.get(i, 0) * v for i, v in week.holding()))
@@ -191,5 +193,6 @@ class _Week:
 def _never_together(instance: Instance, a: NeedItem, b: NeedItem) -> bool:
     """Rule 3 (grade span) or an apart pair keeps the two out of one group."""
     span = a.program.max_grade_span
-    students = frozenset((a.student.student_id, b.student.student_id))
-    return abs(a.student.grade - b.student.grade) > span or students in instance.apart
+    return abs(a.student.grade - b.student.grade) > span or not keeps_apart(
+        instance, [a.index], b.index
+    )
