@@ -4,25 +4,34 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from solver.candidates import Candidate, Instance
 from solver.neighbourhoods import waiting_centre
 from solver.values import Day
-from tests.builders import need, program, school, staff, student, window
+from tests.builders import block, need, program, school, staff, student, window
 
 WEEK = ((Day.MON, 480), (Day.WED, 480))
 
 
 def reading_pair_waits(
-    second_reader: bool = False, untaught_pair: bool = False
+    second_reader: bool = False, untaught_pair: bool = False, unmeetable_pair: bool = False
 ) -> tuple[Instance, dict[str, Candidate]]:
     """B and C wait for a phonics group of two; B's math group (T2), A's comprehension
     group (T1, the only reading teacher) and D's math group (T3) run.  With a second
     reading teacher, T4 runs a phonics group for E and F.  With an untaught pair, G and H
-    wait for a behaviour group of two that nobody teaches."""
+    wait for a behaviour group of two that nobody teaches; with an unmeetable pair, T5
+    teaches behaviour but G's class is busy in the first half of the morning and H's in
+    the second, so the two are never free together."""
     readers = ["T1", "T4"] if second_reader else ["T1"]
-    untaught = [need(i, "social_skills", subject="behavior") for i in "GH"]
+    counsellors = ["T5"] if unmeetable_pair else []
+    behaviour = [need(i, "social_skills", subject="behavior") for i in "GH"]
     s = school(
-        students=[student(i) for i in "ABCDEFGH"],
+        students=[
+            *(student(i) for i in "ABCDEF"),
+            student("G", homeroom="H2"),
+            student("H", homeroom="H3"),
+        ],
         needs=[
             need("A", "comprehension"),
             need("B"),
@@ -30,7 +39,7 @@ def reading_pair_waits(
             need("B", "facts", subject="math"),
             need("D", "facts", subject="math"),
             *([need("E"), need("F")] if second_reader else []),
-            *(untaught if untaught_pair else []),
+            *(behaviour if untaught_pair or unmeetable_pair else []),
         ],
         programs=[
             program(2, min_size=2),
@@ -41,8 +50,14 @@ def reading_pair_waits(
             *(staff(t) for t in readers),
             staff("T2", teaches="math"),
             staff("T3", teaches="math"),
+            *(staff(t, teaches="behavior") for t in counsellors),
         ],
-        availability=[window(t) for t in [*readers, "T2", "T3"]],
+        availability=[window(t) for t in [*readers, "T2", "T3", *counsellors]],
+        timetable=[
+            block(),
+            block("H2", start="08:00", end="10:00"),
+            block("H3", start="10:00", end="12:00"),
+        ],
     )
     instance = Instance.of(s)
     teacher = s.staff_by_id
@@ -88,9 +103,13 @@ def test_a_waiting_pair_frees_its_buckets_groups_whichever_teacher_is_chosen() -
     assert seen == {"T1", "T4"}
 
 
-def test_a_waiting_pair_nobody_can_teach_is_never_the_centre() -> None:
-    """G and H wait too, but no staff member teaches behaviour: every centre is B and C's."""
-    instance, groups = reading_pair_waits(untaught_pair=True)
+@pytest.mark.parametrize("pair", ["untaught", "unmeetable"])
+def test_a_waiting_pair_no_group_could_hold_is_never_the_centre(pair: str) -> None:
+    """G and H wait too, but no group could hold them: nobody teaches behaviour, or they
+    are never free together.  Every centre is B and C's."""
+    instance, groups = reading_pair_waits(
+        untaught_pair=pair == "untaught", unmeetable_pair=pair == "unmeetable"
+    )
     for seed in range(8):
         centre = waiting_centre(instance, list(groups.values()), random.Random(seed))
         assert centre is not None
