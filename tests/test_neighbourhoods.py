@@ -15,16 +15,16 @@ WEEK = ((Day.MON, 480), (Day.WED, 480))
 
 
 def reading_pair_waits(
-    second_reader: bool = False, untaught_pair: bool = False, unmeetable_pair: bool = False
+    second_reader: bool = False, behaviour_pair: str | None = None
 ) -> tuple[Instance, dict[str, Candidate]]:
     """B and C wait for a phonics group of two; B's math group (T2), A's comprehension
     group (T1, the only reading teacher) and D's math group (T3) run.  With a second
-    reading teacher, T4 runs a phonics group for E and F.  With an untaught pair, G and H
-    wait for a behaviour group of two that nobody teaches; with an unmeetable pair, T5
-    teaches behaviour but G's class is busy in the first half of the morning and H's in
-    the second, so the two are never free together."""
+    reading teacher, T4 runs a phonics group for E and F.  With a behaviour pair, G and H
+    wait for a behaviour group of two: "untaught", nobody teaches behaviour; "unmeetable",
+    T5 does, but G's class is busy in the first half of the morning and H's in the
+    second, so the two are never free together."""
     readers = ["T1", "T4"] if second_reader else ["T1"]
-    counsellors = ["T5"] if unmeetable_pair else []
+    counsellors = ["T5"] if behaviour_pair == "unmeetable" else []
     behaviour = [need(i, "social_skills", subject="behavior") for i in "GH"]
     s = school(
         students=[
@@ -39,7 +39,7 @@ def reading_pair_waits(
             need("B", "facts", subject="math"),
             need("D", "facts", subject="math"),
             *([need("E"), need("F")] if second_reader else []),
-            *(behaviour if untaught_pair or unmeetable_pair else []),
+            *(behaviour if behaviour_pair else []),
         ],
         programs=[
             program(2, min_size=2),
@@ -107,9 +107,7 @@ def test_a_waiting_pair_frees_its_buckets_groups_whichever_teacher_is_chosen() -
 def test_a_waiting_pair_no_group_could_hold_is_never_the_centre(pair: str) -> None:
     """G and H wait too, but no group could hold them: nobody teaches behaviour, or they
     are never free together.  Every centre is B and C's."""
-    instance, groups = reading_pair_waits(
-        untaught_pair=pair == "untaught", unmeetable_pair=pair == "unmeetable"
-    )
+    instance, groups = reading_pair_waits(behaviour_pair=pair)
     for seed in range(8):
         centre = waiting_centre(instance, list(groups.values()), random.Random(seed))
         assert centre is not None
