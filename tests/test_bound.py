@@ -8,7 +8,7 @@ from solver.bound import RelaxationLP, upper_bound
 from solver.candidates import Instance
 from solver.loading import load_school
 from solver.solve import SolveOptions, solve
-from tests.builders import need, program, school, student, window
+from tests.builders import block, need, program, school, student, window
 
 SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "small"
 
@@ -36,6 +36,24 @@ def test_one_session_a_day_bounds_the_week_to_one_full_group() -> None:
     )
     schedule = solve(s, SolveOptions(time_limit=2, workers=1)).schedule
     assert schedule.best_bound == schedule.objective == 3 * 600
+    assert schedule.status == "optimal"
+
+
+def test_a_need_meets_only_with_classmates_who_could_share_its_whole_week() -> None:
+    """Pairs meeting twice, one 30-minute slot on Mon, Tue and Wed.  A and D are free
+    Mon and Tue; B only Mon and Wed, C only Tue and Wed, so B and C share a day with
+    someone but two days with nobody.  Meeting different classmates each day, the
+    relaxation could place three of the four; any schedule places A and D only."""
+    busy = {"A": "Wed", "B": "Tue", "C": "Mon", "D": "Wed"}
+    s = school(
+        students=[student(i) for i in busy],
+        needs=[need(i) for i in busy],
+        programs=[program(2, min_size=2, max_size=2), program(3)],
+        availability=[window(days="Mon, Tue, Wed", start="08:00", end="08:30")],
+        timetable=[block(i, days=day, start="08:00", end="08:30") for i, day in busy.items()],
+    )
+    schedule = solve(s, SolveOptions(time_limit=2, workers=1)).schedule
+    assert schedule.best_bound == schedule.objective == 2 * 600
     assert schedule.status == "optimal"
 
 
