@@ -8,9 +8,13 @@ place at a time; a need is placed at most once, with one staff member, on its
 number of distinct days.  Group costs (score spread, time changes, moves) are
 left out, so the bound holds for every schedule, whatever its meeting pattern.
 
-What it forgets lets a need meet different classmates each day.  So a need joins a
-session only with at least min_size - 1 others free then who could share a whole group
-with it (`_possible_mates`): without that, k8's bound is 292.1k rather than 290.1k.
+What it forgets lets a session be filled by needs that could never be one group, and a
+need meet different classmates each day.  So a need joins a session only with at least
+min_size - 1 others free then who could share a whole group with it (`_possible_mates`),
+and a session's members fit one grade span and never hold two that could not share a
+group.  Without that, the bound was 292.1k rather than 288.9k on k8, 111.2k rather than
+108.2k on elementary (where column generation's bound soon passes both), and 14.2k
+rather than 13.4k on the small school.
 
 The LP is large (a variable per need and possible session), so PDLP solves it
 approximately; the bound reported is then computed from PDLP's prices alone
@@ -29,8 +33,8 @@ import numpy as np
 import numpy.typing as npt
 from ortools.linear_solver import pywraplp
 
-from solver.candidates import Instance, NeedItem
-from solver.model import Staff
+from solver.candidates import Bucket, Instance, NeedItem
+from solver.model import Program, Staff
 from solver.timegrid import Slot
 
 Matrix = npt.NDArray[np.bool_]
@@ -136,11 +140,11 @@ def _add_sessions(
     items: list[NeedItem],
     attends: dict[tuple[int, str], list[tuple[Slot, int]]],
 ) -> None:
-    """Rules 1, 3, 6-9 for each session this staff member could run for the bucket."""
+    """Each session this staff member could run for the bucket, with the needs that
+    could join it."""
     grid = instance.grid
     program = items[0].program
     minutes = program.minutes
-    longest = max(item.sessions for item in items)
     slots = grid.staff_slots(staff, minutes)
     free_at = np.array(
         [
@@ -150,35 +154,89 @@ def _add_sessions(
         dtype=bool,
     ).reshape(len(slots), len(items))
     mates = _possible_mates(instance, slots, items, free_at)
-    for (day, start), now in zip(slots, free_at, strict=True):
+    for slot, now in zip(slots, free_at, strict=True):
         can_join = now & (mates[:, now].sum(axis=1) >= program.min_size - 1)
-        joining = [item for item, joins in zip(items, can_join, strict=True) if joins]
-        if not _could_meet(joining, program.min_size, program.max_grade_span):
+        positions = [k for k, joins in enumerate(can_join) if joins]
+        joining = [items[k] for k in positions]
+        windows = _grade_windows(joining, program)
+        if not windows:
             continue
-        runs = lp.variable()
-        for point in grid.grid_points(start, start + minutes + staff.buffer_minutes):
-            lp.add(lp.shared_row(("staff", staff.staff_id, day, point), 1), runs, 1)
-        if staff.max_sessions_per_day is not None:
-            limit = staff.max_sessions_per_day
-            lp.add(lp.shared_row(("day", staff.staff_id, day), limit), runs, 1)
-        if staff.max_groups is not None:
-            # A group of this bucket has at most `longest` sessions.
-            lp.add(lp.shared_row(("groups", staff.staff_id), staff.max_groups), runs, 1 / longest)
-        size_high, size_low = lp.row(high=0), lp.row(low=0)
-        lp.add(size_high, runs, -program.max_size)
-        lp.add(size_low, runs, -program.min_size)
-        for item in joining:
-            member = lp.variable(grid.pull_out_value(item.student, day, start, minutes))
-            lp.add(size_high, member, 1)
-            lp.add(size_low, member, 1)
-            only_if_it_runs = lp.row(high=0)
-            lp.add(only_if_it_runs, member, 1)
-            lp.add(only_if_it_runs, runs, -1)
-            if instance.needs_of_student[item.student.student_id] > 1:
-                for point in grid.grid_points(start, start + minutes):
-                    name = ("student", item.student.student_id, day, point)
-                    lp.add(lp.shared_row(name, 1), member, 1)
-            attends[(item.index, staff.staff_id)].append(((day, start), member))
+        apart = _apart_in_one_window(items, positions, mates, program)
+        members = _add_session(lp, instance, staff, slot, joining, windows, apart)
+        for item, member in zip(joining, members, strict=True):
+            attends[(item.index, staff.staff_id)].append((slot, member))
+
+
+def _add_session(
+    lp: RelaxationLP,
+    instance: Instance,
+    staff: Staff,
+    slot: Slot,
+    joining: list[NeedItem],
+    windows: list[int],
+    apart: list[tuple[int, int]],
+) -> list[int]:
+    """Rules 1, 3, 6-9 for one session, and its members one group: in one grade span
+    (the LP picks a window of grades), never two that could not share a group.  Returns
+    the members' variables."""
+    program = joining[0].program
+    runs = _add_staff_time(lp, instance, staff, slot, joining[0].bucket)
+    size_high, size_low = lp.row(high=0), lp.row(low=0)
+    lp.add(size_high, runs, -program.max_size)
+    lp.add(size_low, runs, -program.min_size)
+    one_window = lp.row(high=0)
+    lp.add(one_window, runs, -1)
+    window_runs = {low: lp.variable() for low in windows}
+    for variable in window_runs.values():
+        lp.add(one_window, variable, 1)
+    members = []
+    for item in joining:
+        member = _add_member(lp, instance, slot, item)
+        members.append(member)
+        lp.add(size_high, member, 1)
+        lp.add(size_low, member, 1)
+        inside_the_window = lp.row(high=0)
+        lp.add(inside_the_window, member, 1)
+        for low, variable in window_runs.items():
+            if low <= item.student.grade <= low + program.max_grade_span:
+                lp.add(inside_the_window, variable, -1)
+    for a, b in apart:
+        not_both = lp.row(high=0)
+        lp.add(not_both, members[a], 1)
+        lp.add(not_both, members[b], 1)
+        lp.add(not_both, runs, -1)
+    return members
+
+
+def _add_staff_time(
+    lp: RelaxationLP, instance: Instance, staff: Staff, slot: Slot, bucket: Bucket
+) -> int:
+    """How much of the time the session runs, in the staff member's rows."""
+    day, start = slot
+    program = instance.buckets[bucket][0].program
+    runs = lp.variable()
+    end = start + program.minutes + staff.buffer_minutes
+    for point in instance.grid.grid_points(start, end):
+        lp.add(lp.shared_row(("staff", staff.staff_id, day, point), 1), runs, 1)
+    if staff.max_sessions_per_day is not None:
+        limit = staff.max_sessions_per_day
+        lp.add(lp.shared_row(("day", staff.staff_id, day), limit), runs, 1)
+    if staff.max_groups is not None:
+        # A group of this bucket has at most `longest` sessions.
+        longest = max(item.sessions for item in instance.buckets[bucket])
+        lp.add(lp.shared_row(("groups", staff.staff_id), staff.max_groups), runs, 1 / longest)
+    return runs
+
+
+def _add_member(lp: RelaxationLP, instance: Instance, slot: Slot, item: NeedItem) -> int:
+    """The need in the session, in its student's rows."""
+    grid, (day, start) = instance.grid, slot
+    minutes = item.program.minutes
+    member = lp.variable(grid.pull_out_value(item.student, day, start, minutes))
+    if instance.needs_of_student[item.student.student_id] > 1:
+        for point in grid.grid_points(start, start + minutes):
+            lp.add(lp.shared_row(("student", item.student.student_id, day, point), 1), member, 1)
+    return member
 
 
 def _add_need(
@@ -238,10 +296,27 @@ def _possible_mates(
     return mates
 
 
-def _could_meet(joining: list[NeedItem], min_size: int, span: int) -> bool:
-    """Enough needs within one grade span to reach min_size."""
-    grades = [i.student.grade for i in joining]
-    return any(sum(low <= g <= low + span for g in grades) >= min_size for low in set(grades))
+def _grade_windows(joining: list[NeedItem], program: Program) -> list[int]:
+    """The lowest grades of the grade spans holding at least min_size of the needs: a
+    session's group fits in one of them."""
+    grades = [item.student.grade for item in joining]
+    span = program.max_grade_span
+    return sorted(
+        low
+        for low in set(grades)
+        if sum(low <= g <= low + span for g in grades) >= program.min_size
+    )
+
+
+def _apart_in_one_window(
+    items: list[NeedItem], joining: list[int], mates: Matrix, program: Program
+) -> list[tuple[int, int]]:
+    """Positions in `joining` of the pairs one grade span holds that still cannot share
+    a group (kept apart, or too few days free together): never both in the session."""
+    grades = np.array([int(items[k].student.grade) for k in joining])
+    close = np.abs(np.subtract.outer(grades, grades)) <= program.max_grade_span
+    apart = np.triu(close & ~mates[np.ix_(joining, joining)], k=1)
+    return [(int(a), int(b)) for a, b in np.argwhere(apart)]
 
 
 def _prices(lp: RelaxationLP, deadline: float) -> list[float] | None:

@@ -57,6 +57,28 @@ def test_a_need_meets_only_with_classmates_who_could_share_its_whole_week() -> N
     assert schedule.status == "optimal"
 
 
+def test_the_needs_in_one_session_fit_one_grade_span_and_are_never_kept_apart() -> None:
+    """One 30-minute slot on Mon and Tue, so one group.  Grades 1, 2 and 3 with a span
+    of 1: any group holds two of them; so does each session of the relaxation, which
+    could otherwise fill it with all three.  D and E, in grade 2, are kept apart."""
+    students = [student("A", "1"), student("B", "2"), student("C", "3")]
+    spans = school(
+        students=students,
+        needs=[need(s["student_id"]) for s in students],
+        availability=[window(days="Mon, Tue", start="08:00", end="08:30")],
+    )
+    apart = school(
+        students=[student(i) for i in "DE"],
+        needs=[need(i) for i in "DE"],
+        availability=[window(days="Mon, Tue", start="08:00", end="08:30")],
+        apart=[{"student_a": "D", "student_b": "E"}],
+    )
+    for s, placed in ((spans, 2), (apart, 1)):
+        schedule = solve(s, SolveOptions(time_limit=2, workers=1)).schedule
+        assert schedule.best_bound == schedule.objective == placed * 600
+        assert schedule.status == "optimal"
+
+
 def test_no_time_for_the_relaxation_gives_no_bound_rather_than_a_wrong_one() -> None:
     """A school too large for the relaxation in its time share (the 900-need K-8 at
     60 s): the bound is left out, the schedule still comes back."""
