@@ -162,8 +162,8 @@ def _add_sessions(
         windows = _grade_windows(joining, program)
         if not windows:
             continue
-        apart = _apart_in_one_window(items, positions, mates, program)
-        members = _add_session(lp, instance, staff, slot, joining, windows, apart)
+        never_together = _never_together(items, positions, mates, program)
+        members = _add_session(lp, instance, staff, slot, joining, windows, never_together)
         for item, member in zip(joining, members, strict=True):
             attends[(item.index, staff.staff_id)].append((slot, member))
 
@@ -175,7 +175,7 @@ def _add_session(
     slot: Slot,
     joining: list[NeedItem],
     windows: list[int],
-    apart: list[tuple[int, int]],
+    never_together: list[tuple[int, int]],
 ) -> list[int]:
     """Rules 1, 3, 6-9 for one session, and its members one group: in one grade span
     (the LP picks a window of grades), never two that could not share a group.  Returns
@@ -201,7 +201,7 @@ def _add_session(
         for low, variable in window_runs.items():
             if low <= item.student.grade <= low + program.max_grade_span:
                 lp.add(inside_the_window, variable, -1)
-    for a, b in apart:
+    for a, b in never_together:
         not_both = lp.row(high=0)
         lp.add(not_both, members[a], 1)
         lp.add(not_both, members[b], 1)
@@ -309,15 +309,15 @@ def _grade_windows(joining: list[NeedItem], program: Program) -> list[int]:
     )
 
 
-def _apart_in_one_window(
+def _never_together(
     items: list[NeedItem], joining: list[int], mates: Matrix, program: Program
 ) -> list[tuple[int, int]]:
     """Positions in `joining` of the pairs one grade span holds that still cannot share
     a group (kept apart, or too few days free together): never both in the session."""
     grades = np.array([int(items[k].student.grade) for k in joining])
     close = np.abs(np.subtract.outer(grades, grades)) <= program.max_grade_span
-    apart = np.triu(close & ~mates[np.ix_(joining, joining)], k=1)
-    return [(int(a), int(b)) for a, b in np.argwhere(apart)]
+    pairs = np.triu(close & ~mates[np.ix_(joining, joining)], k=1)
+    return [(int(a), int(b)) for a, b in np.argwhere(pairs)]
 
 
 def _prices(lp: RelaxationLP, deadline: float) -> list[float] | None:
