@@ -12,9 +12,9 @@ What it forgets lets a session be filled by needs that could never be one group,
 need meet different classmates each day.  So a need joins a session only with at least
 min_size - 1 others free then who could share a whole group with it (`_possible_mates`),
 and a session's members fit one grade span and never hold two that could not share a
-group.  Without that, the bound was 292.1k rather than 288.9k on k8, 111.2k rather than
-108.2k on elementary (where column generation's bound soon passes both), and 14.2k
-rather than 13.4k on the small school.
+group.  Without those rows (PDLP to 1e-3) the bound was 292.1k rather than 288.9k on
+k8, 111.2k rather than 108.2k on elementary (where column generation's bound soon passes
+both), and 14.2k rather than 13.4k on the small school.
 
 The LP is large (a variable per need and possible session), so PDLP solves it
 approximately; the bound reported is then computed from PDLP's prices alone

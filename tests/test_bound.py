@@ -1,14 +1,20 @@
-"""The bound: never below any schedule, and tight where one session at a time is the limit."""
+"""The bound: never below any schedule, and tight where one session at a time, or what one
+group can hold, is the limit."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
 
 from solver.bound import RelaxationLP, upper_bound
 from solver.candidates import Instance
 from solver.loading import load_school
 from solver.solve import SolveOptions, solve
 from tests.builders import block, need, program, school, student, window
+from tests.test_column_bound import best_objective
+from tests.test_properties import small_schools
 
 SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "small"
 
@@ -104,3 +110,16 @@ def test_bounds_worked_out_beside_the_search_are_at_most_the_one_worked_out_firs
     assert first.objective is not None and beside.objective is not None
     assert first.best_bound >= first.objective and beside.best_bound >= beside.objective
     assert beside.best_bound <= first.best_bound
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_schools())
+def test_the_bound_is_never_below_the_best_of_every_group_a_random_school_allows(
+    s: Any,
+) -> None:
+    """The rows that make a session one group must hold for every group: the bound is at
+    least the best packing of every group, found by brute force and CP-SAT."""
+    instance = Instance.of(s)
+    bound = upper_bound(instance)
+    assert bound is not None
+    assert bound >= best_objective(instance) - 1e-6
