@@ -3,7 +3,9 @@ pricing and listing; and a small school that uses every kind of packing row."""
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import combinations, product
+from math import comb, prod
 
 from solver.candidates import Candidate, Instance
 from solver.model import School
@@ -38,6 +40,24 @@ def every_group(instance: Instance) -> list[Candidate]:
                             for slots in product(*times):
                                 groups.append(instance.candidate(teacher, members, slots))
     return groups
+
+
+def most_groups(instance: Instance) -> int:
+    """At most this many groups `every_group` lists (every member set of every size, at
+    every start the staff member has on each day), without listing them: a random
+    school with wide windows can allow hundreds of thousands."""
+    grid = instance.grid
+    total = 0
+    for bucket, items in instance.buckets.items():
+        program = items[0].program
+        sizes = range(program.min_size, program.max_size + 1)
+        member_sets = sum(comb(len(items), size) for size in sizes)
+        for teacher in instance.qualified_staff(bucket):
+            per_day = Counter(day for day, _ in grid.staff_slots(teacher, program.minutes))
+            for sessions in {item.sessions for item in items}:
+                weeks = sum(prod(per_day[d] for d in days) for days in combinations(WEEK, sessions))
+                total += member_sets * weeks
+    return total
 
 
 def allowed(instance: Instance, members: tuple[int, ...], sessions: int) -> bool:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from solver.bound import RelaxationLP, upper_bound
 from solver.candidates import Instance
 from solver.loading import load_school
 from solver.solve import SolveOptions, solve
 from tests.builders import block, need, program, school, student, window
+from tests.every_group import most_groups
 from tests.test_column_bound import best_objective
 from tests.test_properties import small_schools
 
@@ -112,14 +113,20 @@ def test_bounds_worked_out_beside_the_search_are_at_most_the_one_worked_out_firs
     assert beside.best_bound <= first.best_bound
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(small_schools())
 def test_the_bound_is_never_below_the_best_of_every_group_a_random_school_allows(
     s: Any,
 ) -> None:
     """The rows that make a session one group must hold for every group: the bound is at
-    least the best packing of every group, found by brute force and CP-SAT."""
+    least the best packing of every group, found by brute force and CP-SAT.  Schools
+    whose groups are too many to list in a second are left out (about 7 in 100)."""
     instance = Instance.of(s)
+    assume(most_groups(instance) <= 5_000)
     bound = upper_bound(instance)
     assert bound is not None
     assert bound >= best_objective(instance) - 1e-6
