@@ -28,12 +28,13 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 import numpy.typing as npt
 from ortools.linear_solver import pywraplp
 
-from solver.candidates import Bucket, Instance, NeedItem
+from solver.candidates import Bucket, Instance, NeedItem, never_together
 from solver.model import Program, Staff
 from solver.timegrid import Slot
 
@@ -125,10 +126,11 @@ def session_relaxation(instance: Instance, deadline: float = math.inf) -> Relaxa
     lp = RelaxationLP()
     attends: dict[tuple[int, str], list[tuple[Slot, int]]] = defaultdict(list)
     for bucket, items in instance.buckets.items():
+        may_share = _may_share(instance, items)
         for staff in instance.qualified_staff(bucket):
             if time.monotonic() > deadline:
                 return None
-            _add_sessions(lp, instance, staff, items, attends)
+            _add_sessions(lp, instance, staff, items, may_share, attends)
     for item in instance.needs:
         _add_need(lp, instance, item, attends)
     return lp
@@ -139,6 +141,7 @@ def _add_sessions(
     instance: Instance,
     staff: Staff,
     items: list[NeedItem],
+    may_share: Matrix,
     attends: dict[tuple[int, str], list[tuple[Slot, int]]],
 ) -> None:
     """Each session this staff member could run for the bucket, with the needs that
@@ -154,7 +157,8 @@ def _add_sessions(
         ],
         dtype=bool,
     ).reshape(len(slots), len(items))
-    mates = _possible_mates(instance, slots, items, free_at)
+    mates = _possible_mates(instance, slots, items, free_at, may_share)
+    not_mates = _not_mates_in_one_span(items, mates)
     for slot, now in zip(slots, free_at, strict=True):
         can_join = now & (mates[:, now].sum(axis=1) >= program.min_size - 1)
         positions = [k for k, joins in enumerate(can_join) if joins]
@@ -162,8 +166,8 @@ def _add_sessions(
         windows = _grade_windows(joining, program)
         if not windows:
             continue
-        never_together = _never_together(items, positions, mates, program)
-        members = _add_session(lp, instance, staff, slot, joining, windows, never_together)
+        pairs = [(int(a), int(b)) for a, b in np.argwhere(not_mates[np.ix_(positions, positions)])]
+        members = _add_session(lp, instance, staff, slot, joining, windows, pairs)
         for item, member in zip(joining, members, strict=True):
             attends[(item.index, staff.staff_id)].append((slot, member))
 
@@ -175,11 +179,11 @@ def _add_session(
     slot: Slot,
     joining: list[NeedItem],
     windows: list[int],
-    never_together: list[tuple[int, int]],
+    not_mates: list[tuple[int, int]],
 ) -> list[int]:
     """Rules 1, 3, 6-9 for one session, and its members one group: in one grade span
-    (the LP picks a window of grades), never two that could not share a group.  Returns
-    the members' variables."""
+    (the LP picks a window of grades), never two (positions in `joining`) that could not
+    share a group.  Returns the members' variables."""
     program = joining[0].program
     runs = _add_staff_time(lp, instance, staff, slot, joining[0].bucket)
     size_high, size_low = lp.row(high=0), lp.row(low=0)
@@ -201,7 +205,7 @@ def _add_session(
         for low, variable in window_runs.items():
             if low <= item.student.grade <= low + program.max_grade_span:
                 lp.add(inside_the_window, variable, -1)
-    for a, b in never_together:
+    for a, b in not_mates:
         not_both = lp.row(high=0)
         lp.add(not_both, members[a], 1)
         lp.add(not_both, members[b], 1)
@@ -271,30 +275,42 @@ def _add_need(
             lp.add(once_a_day[day], member, 1)
 
 
+def _may_share(instance: Instance, items: list[NeedItem]) -> Matrix:
+    """Which pairs of a bucket's needs rule 3 and the apart pairs let share a group: the
+    same whoever teaches them, so worked out once a bucket."""
+    may_share = np.ones((len(items), len(items)), dtype=bool)
+    for (j, a), (k, b) in combinations(enumerate(items), 2):
+        may_share[j, k] = may_share[k, j] = not never_together(instance, a, b)
+    np.fill_diagonal(may_share, False)
+    return may_share
+
+
 def _possible_mates(
-    instance: Instance, slots: tuple[Slot, ...], items: list[NeedItem], free_at: Matrix
+    instance: Instance,
+    slots: tuple[Slot, ...],
+    items: list[NeedItem],
+    free_at: Matrix,
+    may_share: Matrix,
 ) -> Matrix:
-    """Which pairs of a bucket's needs could be in one group of this staff member: within
-    the grade span, not kept apart, and both free at one of the staff member's starts on
-    as many days as the longer need meets (a group meets on its members' days, all of
-    them there each time)."""
-    grid = instance.grid
+    """Which pairs of a bucket's needs could be in one group of this staff member: they
+    may share a group, and are both free at one of the staff member's starts on as many
+    days as the longer need meets (a group meets on its members' days, all of them there
+    each time)."""
     both_free_days = np.zeros((len(items), len(items)), dtype=np.int64)
-    for day in grid.days:
+    for day in instance.grid.days:
         today = free_at[[d == day for d, _ in slots]].astype(np.int64)
         both_free_days += (today.T @ today) > 0
     sessions = np.array([item.sessions for item in items])
+    enough_days: Matrix = both_free_days >= np.maximum.outer(sessions, sessions)
+    return may_share & enough_days
+
+
+def _not_mates_in_one_span(items: list[NeedItem], mates: Matrix) -> Matrix:
+    """The pairs (each once) that one grade span holds but that still cannot share a group
+    (kept apart, or too few days free together): never both in one session."""
     grades = np.array([int(item.student.grade) for item in items])
-    mates: Matrix = (both_free_days >= np.maximum.outer(sessions, sessions)) & (
-        np.abs(np.subtract.outer(grades, grades)) <= items[0].program.max_grade_span
-    )
-    position = {item.student.student_id: k for k, item in enumerate(items)}
-    for k, item in enumerate(items):
-        for partner in instance.apart_from.get(item.student.student_id, ()):
-            if partner in position:
-                mates[k, position[partner]] = False
-    np.fill_diagonal(mates, False)
-    return mates
+    in_one_span = np.abs(np.subtract.outer(grades, grades)) <= items[0].program.max_grade_span
+    return np.triu(in_one_span & ~mates, k=1)
 
 
 def _grade_windows(joining: list[NeedItem], program: Program) -> list[int]:
@@ -307,17 +323,6 @@ def _grade_windows(joining: list[NeedItem], program: Program) -> list[int]:
         for low in set(grades)
         if sum(low <= g <= low + span for g in grades) >= program.min_size
     )
-
-
-def _never_together(
-    items: list[NeedItem], joining: list[int], mates: Matrix, program: Program
-) -> list[tuple[int, int]]:
-    """Positions in `joining` of the pairs one grade span holds that still cannot share
-    a group (kept apart, or too few days free together): never both in the session."""
-    grades = np.array([int(items[k].student.grade) for k in joining])
-    close = np.abs(np.subtract.outer(grades, grades)) <= program.max_grade_span
-    pairs = np.triu(close & ~mates[np.ix_(joining, joining)], k=1)
-    return [(int(a), int(b)) for a, b in np.argwhere(pairs)]
 
 
 def _prices(lp: RelaxationLP, deadline: float) -> list[float] | None:

@@ -383,3 +383,11 @@ def keeps_apart(instance: Instance, members: list[int], newcomer: int) -> bool:
     return not partners or all(
         instance.by_index[m].student.student_id not in partners for m in members
     )
+
+
+def never_together(instance: Instance, a: NeedItem, b: NeedItem) -> bool:
+    """Rule 3 (grade span) or an apart pair keeps the two out of one group."""
+    span = a.program.max_grade_span
+    return abs(a.student.grade - b.student.grade) > span or not keeps_apart(
+        instance, [a.index], b.index
+    )

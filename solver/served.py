@@ -25,7 +25,7 @@ from itertools import combinations
 
 from ortools.sat.python import cp_model
 
-from solver.candidates import Candidate, Instance, NeedItem, keeps_apart
+from solver.candidates import Candidate, Instance, NeedItem, never_together
 from solver.cuts import ServedCap
 from solver.model import Staff
 from solver.packing import staff_resources
@@ -162,7 +162,7 @@ class _Week:
                 if not grid.student_is_free(item.student, day, start, program.minutes):
                     model.add_bool_or([holds[item.index].Not(), meets_then.Not()])
         for a, b in combinations(items, 2):
-            if _never_together(self.instance, a, b):
+            if never_together(self.instance, a, b):
                 model.add_bool_or([holds[a.index].Not(), holds[b.index].Not()])
         bucket = items[0].bucket
         for slot, meets_then in meets.items():
@@ -188,11 +188,3 @@ class _Week:
         """Rule 10: a need is in one group at most."""
         for literals in self.holds.values():
             self.model.add_at_most_one(literals)
-
-
-def _never_together(instance: Instance, a: NeedItem, b: NeedItem) -> bool:
-    """Rule 3 (grade span) or an apart pair keeps the two out of one group."""
-    span = a.program.max_grade_span
-    return abs(a.student.grade - b.student.grade) > span or not keeps_apart(
-        instance, [a.index], b.index
-    )
