@@ -15,7 +15,7 @@ its members `moved_student`, which the times' value here does not count.
 Members stay where they are: letting a bucket's needs move between its groups as well
 (the spread then a variable per group) gained nothing in 15-30 s from a 60 s elementary
 schedule, and new groups for the unplaced needs did no better than without (3 s, three
-seeds: +65, -115 and -310; `bench/RESULTS.md`, fifth session of 2026-12-03).
+seeds: +65, -115 and -310; `bench/HISTORY.md`, fifth session of 2026-12-03).
 """
 
 from __future__ import annotations
