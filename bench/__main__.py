@@ -22,10 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINTS = (2, 10, 30, 60, 120)
 DRIFT_SEEDS = (7, 8, 9)
 """Each school drifts three ways: one drifted school says little, solves vary."""
-SOLVER_SEEDS = (0, 1, 2)
+SOLVER_SEEDS = tuple(range(7))
 """The schools with a gap target are solved with each seed: CP-SAT with two workers is
-not deterministic, and one run of each says little."""
-SEEDED = ("elementary", "k8")
+not deterministic, and a few runs say little (one seed's 60 s elementary runs differ by
+up to 1.3k with the clock alone, and the median gap of three seeds moved from 1.7% to
+2.2% between two benches of the same search).  An odd count, so the median is a run."""
+TARGET_GAP = {"elementary": 0.02, "k8": 0.05}
+"""The issue's gap targets, at 60 s and 120 s: how many of the seeds' runs meet them."""
+SEEDED = tuple(TARGET_GAP)
 ONE_WORKER = ("small", "elementary", "k8", "k8-900-needs")
 """Solved once more with one worker (reproducible): how closely its count of work keeps
 the time limit, and what it finds."""
@@ -195,15 +199,17 @@ def seeds_report(rows: dict[tuple[str, int], dict[str, Any]]) -> str:
         f"Across solver seeds {', '.join(map(str, SOLVER_SEEDS))} (seed 0 is the run above):",
         "",
         "| instance | objective: median (range) | final gap: median (range) "
-        "| placed: median (range) |",
-        "|---|---|---|---|",
+        "| placed: median (range) | runs within the target gap |",
+        "|---|---|---|---|---|",
     ]
-    for name in SEEDED:
+    for name, target in TARGET_GAP.items():
         runs = [r for (school, _), r in rows.items() if school == name]
         cells = [
             _spread([r[key] for r in runs], form)
             for key, form in (("objective", "{}"), ("gap", "{:.1%}"), ("placed", "{}"))
         ]
+        within = sum(r["gap"] is not None and r["gap"] <= target for r in runs)
+        cells.append(f"{within} of {len(runs)} (at most {target:.0%})")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
