@@ -75,6 +75,11 @@ class ServedCap:
     def row(self) -> tuple[object, ...]:
         return ("served", self.staff_id)
 
+    @property
+    def bucket(self) -> None:
+        """A cap counts groups of any bucket (`MemberCut.bucket` names one)."""
+        return None
+
     @cached_property
     def weight(self) -> dict[int, int]:
         return dict(self.weights)
