@@ -371,7 +371,7 @@ class ColumnPool:
 def cuts_of(by_bucket: dict[Bucket | None, list[Cut]], group: Candidate) -> list[Cut]:
     """The cuts a group may count in: its bucket's, and those of no one bucket.  The
     column bound's LP gathers thousands of member cuts, and asking every one of them
-    about every group offered took 4% of its time."""
+    about every group offered took about 2 of the 52 s elementary's took to converge."""
     return by_bucket.get(group.bucket, []) + by_bucket.get(None, [])
 
 
@@ -406,7 +406,8 @@ class _Program:
     pywraplp one call each took six times as long (240k entries: 0.67 s against 0.11 s),
     and a neighbourhood enters thousands of groups afresh.  The model is kept between
     solves, and only what was entered since is written: written afresh each round, it
-    took 4 of the column bound's 50 s (elementary, alone on one core)."""
+    took 3.3 s of the column bound's 50 s (elementary, alone on one core), and 0.2 s
+    now."""
 
     def __init__(self) -> None:
         self.model = linear_solver_pb2.MPModelProto(maximize=True)
