@@ -30,9 +30,12 @@ from solver.cuts import MemberCut, exceeded_triples, member_cuts, violated
 from solver.greedy import greedy_roster
 from solver.listing import Listing
 from solver.model import School
-from solver.pricing import TIGHT_TOLERANCE, ColumnPool, generate_columns
+from solver.pricing import ColumnPool, generate_columns
 from solver.served import CAPS_SHARE, served_caps
 
+TIGHT_TOLERANCE = 1e-4
+"""PDLP's tolerance once column generation has converged at the search's
+(`solver.pricing.PDLP_TOLERANCE`): the bound needs its prices closer."""
 FINAL_TOLERANCE = 1e-5
 """PDLP's tolerance once column generation has converged with exact times, for the time
 left: the bound falls a little further (elementary, alone on one core, when each round

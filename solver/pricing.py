@@ -58,9 +58,6 @@ PDLP_TOLERANCE = 5e-4
 """PDLP's relative and absolute tolerance: pricing needs prices roughly right, and
 sooner.  Elementary at 60 s over ten seeds (5-14): median 100.6k (99.3-102.2k) against
 99.8k (98.0-100.7k) at 1e-4."""
-TIGHT_TOLERANCE = 1e-4
-"""Where the prices must come closer: the column bound, once column generation has
-converged at `PDLP_TOLERANCE` (`solver.column_bound`)."""
 PROMISING_SHARE = 0.45
 """Share of the pool a neighbourhood's packing considers (`ColumnPool.promising`)."""
 PROMISING_LEAST = 2000
@@ -161,10 +158,9 @@ class ColumnPool:
         """Each group's rows (`rows_of`)."""
         self.reduced: dict[object, float] = {}
         """Each group's reduced cost at the prices of the last LP solved."""
-        self.cuts: list[Cut] = []
-        """Rows beyond the packing model's (`solver.cuts`); only the column bound adds them."""
         self.bucket_cuts: dict[Bucket | None, list[Cut]] = {}
-        """The cuts by the bucket whose groups they count (`cuts_of`)."""
+        """Rows beyond the packing model's (`solver.cuts`), by the bucket whose groups they
+        count (`cuts_of`); only the column bound adds them."""
         self.bound = math.inf
         """The lowest bound on every schedule the listing has given at the pool's prices."""
         existing, self.candidates = self.candidates, []
@@ -200,7 +196,6 @@ class ColumnPool:
         price, so one twice would be charged twice and the bound would be wrong."""
         present = set(self.cuts)
         new = [cut for cut in dict.fromkeys(cuts) if cut not in present]
-        self.cuts += new
         added: dict[Bucket | None, list[Cut]] = {}
         for cut in new:
             added.setdefault(cut.bucket, []).append(cut)
@@ -219,6 +214,10 @@ class ColumnPool:
             coefficient = cut.coefficient(candidate)
             if coefficient:
                 program.enter(candidate, cut.row, left.get(cut.row, cut.capacity), coefficient)
+
+    @property
+    def cuts(self) -> list[Cut]:
+        return [cut for cuts in self.bucket_cuts.values() for cut in cuts]
 
     def running(self) -> dict[Candidate, float]:
         """The groups the LP last solved runs, and in what fraction."""
