@@ -13,7 +13,9 @@ cost is positive.  Measured on elementary at 60 s over three solver seeds: 96.5-
 without it, 98.5-101.7k with it.
 
 When every family of a school is listed, the same pass bounds every group's reduced
-cost, and so every schedule (`Listed.bound`).
+cost, and so every schedule (`Listed.bound`).  A family with too many member sets is
+listed only where a neighbourhood of the search leaves few of its needs free
+(`_FreeParts`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from math import ceil, comb
 import numpy as np
 import numpy.typing as npt
 
-from solver.candidates import Candidate, Instance, NeedItem
+from solver.candidates import Bucket, Candidate, Instance, NeedItem
 from solver.cuts import Cut, MemberCut, ServedCap
 from solver.meeting import NEVER, Array, Pattern, Week, best_times
 from solver.model import Staff
@@ -55,8 +57,9 @@ class Family:
     items: list[NeedItem]
     sessions: int
     slots: list[Slot]
-    member_sets: list[Sets]
-    """Positions in `items` of every allowed member set, one array per size."""
+    member_sets: list[Sets] | None
+    """Positions in `items` of every allowed member set, one array per size; None where
+    there are too many to list (`MAX_MEMBER_SETS`)."""
     days: list[Day]
     starts: list[int]
     meets: Array
@@ -74,7 +77,7 @@ class Family:
         staff: Staff,
         items: list[NeedItem],
         sessions: int,
-        member_sets: list[Sets],
+        member_sets: list[Sets] | None,
     ) -> Family:
         grid, minutes = instance.grid, items[0].program.minutes
         slots = list(grid.staff_slots(staff, minutes))
@@ -118,6 +121,10 @@ class Listed:
     shares: dict[int, float] | None
     """Per need, at least its share of the reduced cost of any group it could join;
     None when some family was not listed (too large, or the deadline came first)."""
+    size: int = 0
+    """Needs in the member sets listed, summed: a listing's work grows with it..."""
+    chunks: int = 0
+    """...and with the chunks they were priced in."""
 
     def bound(self, priced_capacity: float) -> float | None:
         """No schedule's objective is higher (LP duality, in Lagrangian form).
@@ -146,8 +153,8 @@ class Listing:
 
     @cached_property
     def families(self) -> list[Family]:
-        """Listed on first use: a search that never gets to its neighbourhoods skips it
-        (about 4 s on the 900-need school)."""
+        """Found on first use: a search that never gets to its neighbourhoods skips it
+        (2.8 s on the 900-need school, 1.2 s of it for kinds too large to list whole)."""
         return list(_families(self.instance))
 
     @cached_property
@@ -155,18 +162,6 @@ class Listing:
         """Every family of the school is listed, so `Listed.shares` can bound them all."""
         return all(
             _count(items, sessions) <= MAX_MEMBER_SETS for items, sessions in _kinds(self.instance)
-        )
-
-    @cached_property
-    def size(self) -> int:
-        """Needs in the member sets listed, summed: a listing's work grows with it..."""
-        return sum(sets.size for family in self.families for sets in family.member_sets)
-
-    @cached_property
-    def chunks(self) -> int:
-        """...and with the chunks they are priced in."""
-        return sum(
-            ceil(len(sets) / CHUNK) for family in self.families for sets in family.member_sets
         )
 
     def price(
@@ -179,24 +174,31 @@ class Listing:
         """The best groups of each chunk of every family, at these prices (of the packing
         rows and of `cuts`), and the needs' shares of any group's reduced cost when every
         family was listed by the deadline (on the clock `now` reads)."""
-        groups: list[Candidate] = []
-        shares: dict[int, float] | None = {} if self.complete else None
+        listed = Listed([], {} if self.complete else None)
         priced_cuts = [(cut, price(cut.row)) for cut in cuts if isinstance(cut, MemberCut)]
         caps = [(cap, price(cap.row)) for cap in cuts if isinstance(cap, ServedCap)]
+        free = _FreeParts(self.instance, price)
         for family in self.families:
             if now() > deadline:
-                return Listed(groups, None)
-            found, share = self._best_groups(family, price, priced_cuts, caps)
-            groups += found
-            if shares is not None:
+                listed.shares = None
+                return listed
+            sets = family.member_sets if family.member_sets is not None else free.of(family)
+            if sets is None:
+                continue
+            found, share = self._best_groups(family, sets, price, priced_cuts, caps)
+            listed.groups += found
+            listed.size += sum(s.size for s in sets)
+            listed.chunks += sum(ceil(len(s) / CHUNK) for s in sets)
+            if listed.shares is not None:
                 for item, value in zip(family.items, share.tolist(), strict=True):
-                    if value > shares.get(item.index, 0.0):
-                        shares[item.index] = value
-        return Listed(groups, shares)
+                    if value > listed.shares.get(item.index, 0.0):
+                        listed.shares[item.index] = value
+        return listed
 
     def _best_groups(
         self,
         family: Family,
+        member_sets: list[Sets],
         price: Price,
         cuts: list[tuple[MemberCut, float]],
         caps: list[tuple[ServedCap, float]],
@@ -210,7 +212,7 @@ class Listing:
         most = len(self.instance.school.settings.days) // 2 + 1
         groups: list[Candidate] = []
         share = np.zeros(len(family.items))
-        for sets in family.member_sets:
+        for sets in member_sets:
             for first in range(0, len(sets), CHUNK):
                 chunk = sets[first : first + CHUNK]
                 # spread rounds down here: an upper bound, whatever the rounding
@@ -351,11 +353,49 @@ def _kinds(instance: Instance) -> Iterator[tuple[list[NeedItem], int]]:
             yield [item for item in items if item.sessions <= sessions], sessions
 
 
+class _FreeParts:
+    """The member sets of a large kind's free needs, at one price vector.
+
+    A kind with too many member sets to list (`MAX_MEMBER_SETS`) is left to
+    `solver.pricing`'s heuristic, but in a neighbourhood of the search most of its needs
+    are held: the held groups price each need they place at `solver.pricing.FILLED`, so
+    no group holding one can price out, and the needs left free are often few enough to
+    list (k8, one 120 s solve: 49 of its 63 large kinds' listings).  A k8 neighbourhood's
+    listing then took 1.24 s on average, 0.15 s of it finding these sets.  Small families
+    are still priced whole: leaving out their sets of held needs made a listing cheaper,
+    but each chunk offers its best `PER_CHUNK`, so it offered fewer groups, and elementary
+    did worse (60 s, seeds 0-8 paired: 8 of 9 lower, mean 102.83k against 103.29k).
+    """
+
+    def __init__(self, instance: Instance, price: Price) -> None:
+        self.instance = instance
+        self.price = price
+        self.found: dict[tuple[Bucket, int], list[Sets] | None] = {}
+        """Each kind's (bucket, sessions), whose families (one per staff member) share
+        their member sets."""
+
+    def of(self, family: Family) -> list[Sets] | None:
+        """The member sets of the family's free needs; None where they are too many."""
+        kind = (family.items[0].bucket, family.sessions)
+        if kind not in self.found:
+            self.found[kind] = self._listed(family)
+        return self.found[kind]
+
+    def _listed(self, family: Family) -> list[Sets] | None:
+        free = [self.price(("need", item.index)) < -NEVER / 2 for item in family.items]
+        items = [item for item, is_free in zip(family.items, free, strict=True) if is_free]
+        if not items or _count(items, family.sessions) > MAX_MEMBER_SETS:
+            return None
+        positions = np.flatnonzero(free)
+        return [positions[sets] for sets in _member_sets(self.instance, items, family.sessions)]
+
+
 def _families(instance: Instance) -> Iterator[Family]:
+    """A family per kind and qualified staff member who could run it."""
     for items, sessions in _kinds(instance):
-        if _count(items, sessions) > MAX_MEMBER_SETS:
-            continue
-        sets = _member_sets(instance, items, sessions)
+        sets = None
+        if _count(items, sessions) <= MAX_MEMBER_SETS:
+            sets = _member_sets(instance, items, sessions)
         minutes = items[0].program.minutes
         for staff in instance.qualified_staff(items[0].bucket):
             slots = instance.grid.staff_slots(staff, minutes)
@@ -384,7 +424,11 @@ def _count(items: list[NeedItem], sessions: int) -> int:
 
 
 def _member_sets(instance: Instance, items: list[NeedItem], sessions: int) -> list[Sets]:
-    """Every member set rules 2, 3 and 10 allow (positions in `items`), by size."""
+    """Every member set rules 2, 3 and 10 allow (positions in `items`), by size, in the
+    order `combinations` gives them.  Each is found from its first member meeting
+    `sessions` times, so sets where nobody does are never looked at: where a
+    neighbourhood leaves few such needs free (`_FreeParts`), looking at every set of the
+    grade window took 191 s of one listing on the 900-need school."""
     program = items[0].program
     grades = [item.student.grade for item in items]
     found: list[list[tuple[int, ...]]] = []
@@ -394,20 +438,30 @@ def _member_sets(instance: Instance, items: list[NeedItem], sessions: int) -> li
             window = [
                 p for p, g in enumerate(grades) if lowest <= g <= lowest + program.max_grade_span
             ]
-            for chosen in combinations(window, size):
-                if min(grades[p] for p in chosen) == lowest and _allowed(
-                    instance, items, chosen, sessions
-                ):
-                    found[-1].append(chosen)
+            found[-1] += sorted(
+                chosen
+                for chosen in _with_one_meeting(items, window, size, sessions)
+                if min(grades[p] for p in chosen) == lowest and _allowed(instance, items, chosen)
+            )
     return [np.array(sets, dtype=np.int64) for sets in found if sets]
 
 
-def _allowed(
-    instance: Instance, items: list[NeedItem], chosen: tuple[int, ...], sessions: int
-) -> bool:
-    """Some member meets `sessions` times by its own count, and no apart pair is in it."""
-    if not any(items[p].sessions == sessions for p in chosen):
-        return False
+def _with_one_meeting(
+    items: list[NeedItem], window: list[int], size: int, sessions: int
+) -> Iterator[tuple[int, ...]]:
+    """The sets of `size` positions of `window` where some member meets `sessions` times,
+    each once: from its first such member, the others of the window after it or not
+    meeting that often."""
+    meeting = [items[p].sessions == sessions for p in window]
+    for at, first in enumerate(window):
+        if meeting[at]:
+            others = [p for n, p in enumerate(window) if n > at or (n < at and not meeting[n])]
+            for rest in combinations(others, size - 1):
+                yield tuple(sorted((first, *rest)))
+
+
+def _allowed(instance: Instance, items: list[NeedItem], chosen: tuple[int, ...]) -> bool:
+    """No apart pair (rule 10) is in the set."""
     students = [items[p].student.student_id for p in chosen]
     return not any(frozenset(pair) in instance.apart for pair in combinations(students, 2))
 

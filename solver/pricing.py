@@ -516,9 +516,7 @@ def generate_columns(
             on_round(pool)
         found = [] if listing_only else _priced_candidates(pool, deadline, work)
         if listing is not None:
-            found += _listed_candidates(pool, listing, deadline)
-            work.listed += listing.size
-            work.chunks += listing.chunks
+            found += _listed_candidates(pool, listing, deadline, work)
         found.sort(key=lambda offer: -offer[0])
         count = len(found) if listing_only else max(ADD_PER_ROUND, 2 * len(pool.instance.needs))
         best = [instance_candidate(pool.instance, offer) for offer in found[:count]]
@@ -557,11 +555,15 @@ def _priced_candidates(pool: ColumnPool, deadline: float, work: RoundWork) -> li
     return found
 
 
-def _listed_candidates(pool: ColumnPool, listing: Listing, deadline: float) -> list[Offer]:
+def _listed_candidates(
+    pool: ColumnPool, listing: Listing, deadline: float, work: RoundWork
+) -> list[Offer]:
     """The listing's groups whose exact reduced cost is positive; the bound its prices
     give lowers the pool's."""
     instance = pool.instance
     listed = listing.price(pool.price, deadline, pool.cuts, pool.clock.now)
+    work.listed += listed.size
+    work.chunks += listed.chunks
     bound = listed.bound(pool.priced_capacity())
     if bound is not None:
         pool.bound = min(pool.bound, bound)

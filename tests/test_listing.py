@@ -11,6 +11,7 @@ from solver.candidates import Instance
 from solver.cuts import Cut, ServedCap, member_cuts
 from solver.listing import Listing
 from solver.packing import resources
+from solver.pricing import FILLED
 from solver.values import Day
 from tests.builders import WEEK, block, need, program, school, student
 from tests.every_group import every_group, school_with_every_row
@@ -85,3 +86,26 @@ def test_no_group_is_worth_more_at_any_prices_than_its_members_shares(rng: Rando
             reduced = value - sum(prices[r] for r in used)
             reduced -= sum(prices[cut.row] * cut.coefficient(group) for cut in CUTS)
             assert reduced <= sum(shares.get(i, 0.0) for i in group.members) + 1e-6, group
+
+
+def test_a_kind_too_large_to_list_is_listed_where_a_neighbourhood_frees_few_of_its_needs() -> None:
+    # 40 second graders in one bucket: millions of member sets, too many to list, so no
+    # group of theirs is offered.  Once a neighbourhood's held groups place all but
+    # S0, S1 and S2 (and price the needs they place at FILLED), those three are.
+    ids = [f"S{n}" for n in range(40)]
+    s = school(
+        students=[student(i) for i in ids],
+        needs=[need(i) for i in ids],
+        programs=[program(2, min_size=3, max_size=6), program(3)],
+    )
+    instance = Instance.of(s)
+    listing = Listing(instance)
+    assert not listing.complete
+    assert listing.price(lambda resource: 0.0, deadline=float("inf")).groups == []
+    free = {("need", i) for i in (0, 1, 2)}
+
+    def held_price(resource: tuple[object, ...]) -> float:
+        return 0.0 if resource in free or resource[0] != "need" else FILLED
+
+    groups = listing.price(held_price, deadline=float("inf")).groups
+    assert groups and {g.members for g in groups} == {(0, 1, 2)}
