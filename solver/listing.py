@@ -154,7 +154,7 @@ class Listing:
     @cached_property
     def families(self) -> list[Family]:
         """Found on first use: a search that never gets to its neighbourhoods skips it
-        (2.8 s on the 900-need school, 1.2 s of it for kinds too large to list whole)."""
+        (2.4-2.8 s on the 900-need school, 1.2 s of it for kinds too large to list whole)."""
         return list(_families(self.instance))
 
     @cached_property
@@ -361,7 +361,8 @@ class _FreeParts:
     are held: the held groups price each need they place at `solver.pricing.FILLED`, so
     no group holding one can price out, and the needs left free are often few enough to
     list (k8, one 120 s solve: 49 of its 63 large kinds' listings).  A k8 neighbourhood's
-    listing then took 1.24 s on average, 0.15 s of it finding these sets.  Small families
+    listing then took 1.24 s on average, 0.15 s of it finding these sets (before
+    `_member_sets` looked only at sets with a member meeting that often).  Small families
     are still priced whole: leaving out their sets of held needs made a listing cheaper,
     but each chunk offers its best `PER_CHUNK`, so it offered fewer groups, and elementary
     did worse (60 s, seeds 0-8 paired: 8 of 9 lower, mean 102.83k against 103.29k).
