@@ -52,19 +52,20 @@ BOUND_SHARE = 0.5
 whose relaxation is not expected to be solved in it is not tried: building it is Python
 work that slows the search (on the 900-need K-8 at 60 s, trying took 6% of the placed
 needs, and the bound still did not come)."""
-PHASES = (0.05, 0.15, 0.3)
+PHASES = (0.05, 0.15)
 """Column generation runs until these shares of the phases' time (`PHASED_SECONDS`);
 CP-SAT packs after each for `PACK_SHARE`, and the neighbourhoods (`improve`) take the
 time after the last, or after the first where no group prices out.  That packing once
 had the rest of the time, to pack the whole pool: on k8 at 120 s, where column
 generation sometimes ends in the second phase, it then ran 94 s without proving, and
 the solve ended near 245k with 330 needs placed, where others reach 263k (seed 4:
-246.2k; packing for its share, 266.1k).  A fourth phase to 0.65 gained nothing on k8
-(at 120 s, 233.9k at 60 s and still at 90 s, where the neighbourhoods began), and
-neighbourhoods gain most there: seeds 0-3, 258.7k, 257.0k, 260.3k and 259.2k against
-252.9-254.7k for seeds 0-2 of the bench before; the 900-need K-8 at 60 s, seeds 0-1,
-555.0k and 546.6k (760 and 753 placed) against 516.3k and 516.7k (708, 699).
-Elementary's column generation ends early either way."""
+246.2k; packing for its share, 266.1k).  A third phase, to 0.3, gained little once the
+neighbourhoods listed the large kinds' free parts (`solver.listing`): traced on k8 at
+120 s, its 18 s took the schedule from 234,458 to 234,534, where each neighbourhood
+after it gained 2-5k in 3 s.  Without it, k8 at 120 s, seeds 0-11 paired: mean 264.06k
+against 263.50k (8 of 12 higher, within the seeds' spread); the 900-need K-8 at 60 s,
+seeds 0-3: 570.7k against 563.6k (3 of 4 higher; 799 placed against 788 on average).
+Elementary's column generation ends in the second phase either way."""
 PHASED_SECONDS = 120.0
 """The phases share the time limit, or this much of it where it is longer: what a longer
 limit adds goes to the neighbourhoods.  Phased over the whole limit, k8 at 600 s (seed
