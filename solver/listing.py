@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from solver.candidates import Bucket, Candidate, Instance, NeedItem
 from solver.cuts import Cut, MemberCut, ServedCap
-from solver.meeting import NEVER, Array, Pattern, Week, best_times
+from solver.meeting import FILLED, NEVER, Array, Pattern, Week, best_times
 from solver.model import Staff
 from solver.timegrid import Slot, in_week
 from solver.values import Day
@@ -358,14 +358,14 @@ class _FreeParts:
 
     A kind with too many member sets to list (`MAX_MEMBER_SETS`) is left to
     `solver.pricing`'s heuristic, but in a neighbourhood of the search most of its needs
-    are held: the held groups price each need they place at `solver.pricing.FILLED`, so
-    no group holding one can price out, and the needs left free are often few enough to
-    list (k8, one 120 s solve: 49 of its 63 large kinds' listings).  A k8 neighbourhood's
-    listing then took 1.24 s on average, 0.15 s of it finding these sets (before
-    `_member_sets` looked only at sets with a member meeting that often).  Small families
-    are still priced whole: leaving out their sets of held needs made a listing cheaper,
-    but each chunk offers its best `PER_CHUNK`, so it offered fewer groups, and elementary
-    did worse (60 s, seeds 0-8 paired: 8 of 9 lower, mean 102.83k against 103.29k).
+    are held: the held groups price each need they place at `FILLED`, so no group
+    holding one can price out, and the needs left free are often few enough to list (k8,
+    one 120 s solve: 49 of its 63 large kinds' listings).  A k8 neighbourhood's listing
+    then took 1.24 s on average, 0.15 s of it finding these sets (before `_member_sets`
+    looked only at sets with a member meeting that often).  Small families are still
+    priced whole: leaving out their sets of held needs made a listing cheaper, but each
+    chunk offers its best `PER_CHUNK`, so it offered fewer groups, and elementary did
+    worse (60 s, seeds 0-8 paired: 8 of 9 lower, mean 102.83k against 103.29k).
     """
 
     def __init__(self, instance: Instance, price: Price) -> None:
@@ -383,7 +383,7 @@ class _FreeParts:
         return self.found[kind]
 
     def _listed(self, family: Family) -> list[Sets] | None:
-        free = [self.price(("need", item.index)) < -NEVER / 2 for item in family.items]
+        free = [self.price(("need", item.index)) < FILLED / 2 for item in family.items]
         items = [item for item, is_free in zip(family.items, free, strict=True) if is_free]
         if not items or _count(items, family.sessions) > MAX_MEMBER_SETS:
             return None

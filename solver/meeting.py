@@ -38,6 +38,9 @@ Pattern = npt.NDArray[np.int64]
 
 NEVER = -1e9
 """The value of a time a member cannot meet."""
+FILLED = -NEVER
+"""The price of a row the held groups fill (`solver.pricing.ColumnPool.fix`): like a time
+nobody is free, no group using it is worth offering."""
 STEPS = 12
 """Subgradient steps on the week rows' prices (on elementary the bound stops improving
 after about ten)."""

@@ -38,7 +38,7 @@ from solver.candidates import (
 from solver.clock import Clock
 from solver.cuts import Cut
 from solver.listing import Listing
-from solver.meeting import NEVER
+from solver.meeting import FILLED
 from solver.model import Staff
 from solver.packing import (
     Resource,
@@ -62,9 +62,6 @@ PROMISING_SHARE = 0.45
 """Share of the pool a neighbourhood's packing considers (`ColumnPool.promising`)."""
 PROMISING_LEAST = 2000
 """A neighbourhood's packing considers at least this many groups."""
-FILLED = -NEVER
-"""The price of a row the held groups fill (`ColumnPool.fix`): like a time nobody is free
-(`solver.meeting.NEVER`), no group using it is worth offering."""
 
 
 @dataclass

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from solver.candidates import Instance
 from solver.cuts import Cut, ServedCap, member_cuts
 from solver.listing import Listing
+from solver.meeting import FILLED
 from solver.packing import resources
-from solver.pricing import FILLED
 from solver.values import Day
 from tests.builders import WEEK, block, need, program, school, student
 from tests.every_group import every_group, school_with_every_row

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidate, Instance
+from solver.meeting import FILLED
 from solver.model import School
 from solver.packing import build_packing_model, resources
-from solver.pricing import FILLED, ColumnPool, generate_columns
+from solver.pricing import ColumnPool, generate_columns
 from solver.values import Day
 from tests.builders import WEEK, need, program, school, staff, student, window
 
