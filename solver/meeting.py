@@ -49,16 +49,6 @@ MAX_NODES = 20_000
 Lagrangian bound."""
 
 
-def descending(values: Array, axis: int = -1) -> Pattern:
-    """Positions from the highest value to the lowest, ties in position order.  numpy's
-    default sort leaves ties in an order that depends on the processor's vector
-    instructions, and with one worker the schedule must not: elementary at 60 s gave
-    102,838 on this machine and 103,585 with numpy held to AVX2; sorted stably, 103,660
-    both ways."""
-    order: Pattern = np.argsort(-values, axis=axis, kind="stable")
-    return order
-
-
 @dataclass
 class Week:
     """The week rows one chunk of member sets meets, by time of day (grid point)."""
@@ -143,7 +133,7 @@ def _rows(every: Pattern, live: npt.NDArray[np.bool_], some: Pattern) -> Pattern
 
 def _one_start(together: Array, sessions: int, charge: Array) -> tuple[Array, Pattern]:
     """Meeting at one start on its best days, week rows paid in full."""
-    order = descending(together, axis=1)[:, :sessions, :]
+    order = np.argsort(-together, axis=1)[:, :sessions, :]
     value = np.take_along_axis(together, order, axis=1).sum(axis=1) - charge
     start = value.argmax(axis=1)
     days = np.take_along_axis(order, start[:, None, None], axis=2)[:, :, 0]
@@ -227,7 +217,7 @@ def _each_day(adjusted: Array, sessions: int) -> tuple[Array, Pattern]:
     """Each day's best start, on the best `sessions` days."""
     starts = adjusted.argmax(axis=2)
     per_day = np.take_along_axis(adjusted, starts[:, :, None], axis=2)[:, :, 0]
-    days = descending(per_day, axis=1)[:, :sessions]
+    days = np.argsort(-per_day, axis=1)[:, :sessions]
     value = np.take_along_axis(per_day, days, axis=1).sum(axis=1)
     return value, np.stack([days, np.take_along_axis(starts, days, axis=1)], axis=2)
 
@@ -293,7 +283,7 @@ class _RowSearch:
         self.order = [
             [
                 (float(adjusted[d, s]), s)
-                for s in descending(adjusted[d]).tolist()
+                for s in np.argsort(-adjusted[d]).tolist()
                 if together[d, s] > NEVER / 2
             ]
             for d in range(len(together))

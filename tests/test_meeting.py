@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.meeting import NEVER, Array, Week, best_times, descending
+from solver.meeting import NEVER, Array, Week, best_times
 
 DAYS, STARTS, POINTS = 5, 4, 6
 MOST = DAYS // 2 + 1
@@ -80,9 +80,3 @@ def test_a_set_free_at_a_different_time_each_day_pays_each_time_change_exactly()
     exact = best_times(together, 4, week, 5, floor, exact=True)
     assert exact.upper[0] == 10.0
     assert {(int(d), int(s)) for d, s in exact.patterns[-1][0]} == {(0, 3), (1, 3), (2, 1), (3, 0)}
-
-
-def test_descending_keeps_ties_in_position_order_along_any_axis() -> None:
-    values = np.array([[1.0, 3.0, 3.0, 2.0], [0.5, 0.5, 0.5, 0.5]])
-    assert descending(values).tolist() == [[1, 2, 3, 0], [0, 1, 2, 3]]
-    assert descending(values, axis=0).tolist() == [[0, 0, 0, 0], [1, 1, 1, 1]]
