@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from solver.candidates import Bucket, Candidate, Instance, NeedItem
 from solver.cuts import Cut, MemberCut, ServedCap
-from solver.meeting import FILLED, NEVER, Array, Pattern, Week, best_times
+from solver.meeting import FILLED, NEVER, Array, Pattern, Week, best_times, descending
 from solver.model import Staff
 from solver.timegrid import Slot, in_week
 from solver.values import Day
@@ -230,7 +230,7 @@ class Listing:
                 worth = np.where(times.upper > NEVER / 2, fixed + times.upper, 0.0)
                 for column in range(chunk.shape[1]):
                     np.maximum.at(share, chunk[:, column], worth / chunk.shape[1])
-                for row in np.argsort(-worth)[:PER_CHUNK]:
+                for row in descending(worth, salt=first)[:PER_CHUNK]:
                     if worth[row] > EPSILON:
                         groups += self._timed(family, chunk[row], times.patterns, row)
         return groups, share

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.meeting import NEVER, Array, Week, best_times
+from solver.meeting import NEVER, Array, Week, best_times, descending
 
 DAYS, STARTS, POINTS = 5, 4, 6
 MOST = DAYS // 2 + 1
@@ -80,3 +80,14 @@ def test_a_set_free_at_a_different_time_each_day_pays_each_time_change_exactly()
     exact = best_times(together, 4, week, 5, floor, exact=True)
     assert exact.upper[0] == 10.0
     assert {(int(d), int(s)) for d, s in exact.patterns[-1][0]} == {(0, 3), (1, 3), (2, 1), (3, 0)}
+
+
+def test_descending_orders_values_and_scrambles_ties_by_salt_alone() -> None:
+    values = np.array([1.0, 3.0, 0.0, 3.0, 2.0] + [0.0] * 30)
+    for salt in range(4):
+        order = descending(values, salt).tolist()
+        assert order[:4] in ([1, 3, 4, 0], [3, 1, 4, 0])
+        assert sorted(order[4:]) == [2, *range(5, 35)]
+        assert order == descending(values.copy(), salt).tolist()
+    ties = {tuple(descending(np.zeros(35), salt).tolist()) for salt in range(4)}
+    assert len(ties) == 4
