@@ -56,9 +56,12 @@ def descending(values: Array, salt: int = 0) -> Pattern:
     position and `salt`, the same on every processor.  numpy's default sort leaves ties
     in an order that depends on its vector instructions, and with one worker the
     schedule must not: elementary at 60 s gave 102,838 here and 103,585 with numpy's
-    AVX-512 off; now 103,400 both ways.  Ties in position order would offer the same
-    early member sets and starts each time: in 60 s elementary solves the column bound's
-    process stopped at 105,195, against 105,150 scrambled (numpy's own order 105,130)."""
+    AVX-512 off; now 103,400 both ways.  In position order a chunk's first member sets,
+    which share most of their members, would be offered each time.  The exact search's
+    starts keep numpy's order (`_RowSearch`): only the column bound's process searches
+    them, and one worker never starts it; scrambled too, in 60 s elementary solves it
+    stopped at 105,150 rather than 105,155 (numpy's order throughout: 105,130), and the
+    schedules were lower (seeds 7-12: mean 102,948 against 103,137)."""
     mixed = np.arange(len(values), dtype=np.uint64) ^ np.uint64(salt * GOLDEN % 2**64)
     for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
         mixed = (mixed ^ (mixed >> np.uint64(shift))) * np.uint64(factor)
@@ -301,7 +304,7 @@ class _RowSearch:
         self.order = [
             [
                 (float(adjusted[d, s]), s)
-                for s in descending(adjusted[d], salt=row * len(together) + d).tolist()
+                for s in np.argsort(-adjusted[d]).tolist()
                 if together[d, s] > NEVER / 2
             ]
             for d in range(len(together))
