@@ -51,7 +51,7 @@ MAX_NODES = 20_000
 Lagrangian bound."""
 
 
-def descending(values: Array, salt: int = 0) -> Pattern:
+def descending(values: Array, salt: int) -> Pattern:
     """Positions from the highest value to the lowest, ties in an order scrambled by
     position and `salt`, the same on every processor.  numpy's default sort leaves ties
     in an order that depends on its vector instructions, and with one worker the
