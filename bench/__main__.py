@@ -182,10 +182,10 @@ def report(rows: dict[str, dict[str, Any]], title: str = "## Solving", note: str
             if c != "2"
         )
         t3, t2 = r["placed_by_tier"]["3"], r["placed_by_tier"]["2"]
-        gap = "no bound" if r["gap"] is None else f"{r['bound']} ({r['gap']:.1%})"
+        bound = "no bound" if r["gap"] is None else f"{r['bound']} ({r['gap']:.1%})"
         lines.append(
             f"| {name} | {r['needs']} | {r['first_feasible']:.2f} s | {checkpoints} | "
-            f"{r['objective']} / {gap} | {t3[0]}/{t3[1]} | {t2[0]}/{t2[1]} | "
+            f"{r['objective']} / {bound} | {t3[0]}/{t3[1]} | {t2[0]}/{t2[1]} | "
             f"{r['placed'] / r['needs']:.1%} | {r['greedy_placed'] / r['needs']:.1%} | "
             f"{r['greedy_objective']} | {r['returned']:.1f} s of {r['limit']:.0f} s | "
             f"{r['peak_mb']:.0f} |"
