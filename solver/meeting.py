@@ -57,7 +57,8 @@ def descending(values: Array, salt: int) -> Pattern:
     in an order that depends on its vector instructions, and with one worker the
     schedule must not: elementary at 60 s gave 102,838 here and 103,585 with numpy's
     AVX-512 off; now 103,400 both ways.  In position order a chunk's first member sets,
-    which share most of their members, would be offered each time."""
+    which share most of their members, would be offered each time: in 60 s elementary
+    solves the column bound's process then stopped at 105,195, against 105,150."""
     mixed = np.arange(len(values), dtype=np.uint64) ^ np.uint64(salt * GOLDEN % 2**64)
     for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
         mixed = (mixed ^ (mixed >> np.uint64(shift))) * np.uint64(factor)
@@ -299,8 +300,8 @@ class _RowSearch:
         self.time_changes = time_changes
         # starts in numpy's order, unlike `descending`: only the column bound's process
         # searches them, and one worker never starts it.  Scrambled, 60 s elementary
-        # solves (seeds 7-12) averaged 102,948 against 103,137, and that process's bound
-        # stopped at 105,150 rather than 105,155.
+        # solves (seeds 7-12) averaged 102,948 against 103,137, though that process's
+        # bound stopped a little lower (105,150 against 105,155).
         self.order = [
             [
                 (float(adjusted[d, s]), s)
