@@ -236,8 +236,8 @@ def _beside_held(
     groups fill could never run, so leaving it out changes nothing but the model's size."""
     if not held:
         return candidates
-    left = left_beside([c for c in candidates if c.key in held], rows_of)
-    return [c for c in candidates if c.key in held or fits(c, left, rows_of)]
+    full = filled(left_beside([c for c in candidates if c.key in held], rows_of))
+    return [c for c in candidates if c.key in held or fits(c, full, rows_of)]
 
 
 def left_beside(held: Iterable[Candidate], rows_of: RowsOf) -> dict[Resource, int]:
@@ -251,6 +251,12 @@ def left_beside(held: Iterable[Candidate], rows_of: RowsOf) -> dict[Resource, in
     return {resource: capacity[resource] - count for resource, count in used.items()}
 
 
-def fits(candidate: Candidate, left: dict[Resource, int], rows_of: RowsOf) -> bool:
-    """Whether the group could run beside the groups that leave `left` (`left_beside`)."""
-    return all(left.get(resource, 1) > 0 for resource, _ in rows_of(candidate))
+def filled(left: dict[Resource, int]) -> set[Resource]:
+    """The rows the groups that leave `left` (`left_beside`) fill."""
+    return {resource for resource, count in left.items() if count <= 0}
+
+
+def fits(candidate: Candidate, full: set[Resource], rows_of: RowsOf) -> bool:
+    """Whether the group could run beside groups that fill these rows (`filled`): asked
+    of every group of the pool at each neighbourhood."""
+    return full.isdisjoint([resource for resource, _ in rows_of(candidate)])
