@@ -277,7 +277,7 @@ class ColumnPool:
             self.reduced = self.solved.reduced
         else:
             self.solved = self.beside.solve(self.parameters, warm_start=True)
-            self.solved.prices |= {row: FILLED for row, left in self.left.items() if left <= 0}
+            self.solved.prices |= {row: FILLED for row in self.left if row in self.full}
             # a group not in this LP cannot run beside the held ones (or is one of them)
             self.reduced = dict.fromkeys(self.keys, -math.inf) | self.solved.reduced
         self.value = self.solved.value + sum(self.instance.search_value(c) for c in self.held)
