@@ -124,8 +124,10 @@ class ColumnPool:
     warm_start: bool = False
     """Whether PDLP starts the whole pool's LP from its last solution (a neighbourhood's
     rounds always do: `solve`).  The column bound's process does; the search does not:
-    its column generation did worse with it on k8 at 120 s, seed 1 (247.5k against
-    260.3k cold; seed 0 259.2k against 259.4k)."""
+    started from a solution at PDLP's tolerance, its phases' column generation finds
+    nothing priced out too soon (elementary at 60 s, seed 3: after 6 rounds and 1.0k
+    groups, against 16 rounds and 3.0k cold), and did worse on k8 at 120 s, seed 1
+    (247.5k against 260.3k cold; seed 0 259.2k against 259.4k)."""
 
     def __post_init__(self) -> None:
         self.lp = _Program()
@@ -188,8 +190,9 @@ class ColumnPool:
         """The group joins the LP, each row at what `left` says is left of it."""
         program.add(candidate, self.instance.search_value(candidate))
         rows = self.group_rows[candidate.key]
-        program.enter(candidate, [(r, left.get(r, capacity), 1) for r, capacity in rows])
-        self._cut_into(program, cuts_of(self.bucket_cuts, candidate), candidate, left)
+        entries = [(r, left.get(r, capacity), 1) for r, capacity in rows]
+        entries += self._cut_entries(cuts_of(self.bucket_cuts, candidate), candidate, left)
+        program.enter(candidate, entries)
 
     def add_cuts(self, cuts: Sequence[Cut]) -> None:
         """These rows join the LP, for the groups in the pool and those added later.  A cut
@@ -202,21 +205,20 @@ class ColumnPool:
             added.setdefault(cut.bucket, []).append(cut)
             self.bucket_cuts.setdefault(cut.bucket, []).append(cut)
         for candidate in self.candidates:
-            self._cut_into(self.lp, cuts_of(added, candidate), candidate, {})
+            self.lp.enter(candidate, self._cut_entries(cuts_of(added, candidate), candidate, {}))
 
     @staticmethod
-    def _cut_into(
-        program: _Program,
-        cuts: list[Cut],
-        candidate: Candidate,
-        left: dict[Resource, int],
-    ) -> None:
+    def _cut_entries(
+        cuts: list[Cut], candidate: Candidate, left: dict[Resource, int]
+    ) -> list[tuple[Resource, int, int]]:
+        """The group's entries in the cuts it counts in, each row at what `left` says is
+        left of it."""
         entries = []
         for cut in cuts:
             coefficient = cut.coefficient(candidate)
             if coefficient:
                 entries.append((cut.row, left.get(cut.row, cut.capacity), coefficient))
-        program.enter(candidate, entries)
+        return entries
 
     @property
     def cuts(self) -> list[Cut]:
