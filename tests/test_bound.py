@@ -99,18 +99,19 @@ def test_no_time_for_the_relaxation_gives_no_bound_rather_than_a_wrong_one() -> 
     assert upper_bound(Instance.of(s), seconds=5.0) is not None
 
 
-def test_bounds_worked_out_beside_the_search_are_at_most_the_one_worked_out_first() -> None:
-    """Two workers solve the relaxation in a thread, and column generation's bound in a
-    process, while the search runs; one worker solves the relaxation first (so nothing
-    depends on the clock) and has no column bound.  The lower of two bounds is taken."""
+def test_two_workers_take_the_column_bound_below_the_relaxation_worked_out_first() -> None:
+    """One worker solves the session relaxation first (so nothing depends on the clock)
+    and has no column bound.  Two workers, where every family is listed, take column
+    generation's bound from its process, which the small school's converges to within
+    a second or two (about 12.3k, against the relaxation's 13.3k)."""
     s = load_school(SMALL).school
     assert s is not None
     first = solve(s, SolveOptions(time_limit=2, workers=1)).schedule
-    beside = solve(s, SolveOptions(time_limit=2, workers=2)).schedule
+    beside = solve(s, SolveOptions(time_limit=5, workers=2)).schedule
     assert first.best_bound is not None and beside.best_bound is not None
     assert first.objective is not None and beside.objective is not None
     assert first.best_bound >= first.objective and beside.best_bound >= beside.objective
-    assert beside.best_bound <= first.best_bound
+    assert beside.best_bound < first.best_bound
 
 
 @settings(
