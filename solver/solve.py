@@ -446,8 +446,9 @@ class _Bound:
     run ends, and column generation's bound passes it within 20 s (elementary: 105.7k at
     30 s against its 108.0k).  Elementary at 60 s, seeds 1-16 paired: mean 103,325
     against 103,101 with the thread (10 of 16 higher), no run placing fewer than 139
-    needs (against three), 11 of 16 within 2% (against 9).  Under about 20 s the bound
-    is the weaker for it (elementary at 10 s: about 118k against 108.0k)."""
+    needs (against three), 11 of 16 within 2% (against 9).  Given less time than that,
+    the process works out the relaxation itself, first
+    (`solver.column_bound.RELAXATION_BEFORE`)."""
 
     def __init__(self) -> None:
         self.session: float | None = None

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import pytest
 from ortools.sat.python import cp_model
 
+from solver.bound import upper_bound
 from solver.candidates import Instance
-from solver.column_bound import ColumnBound
+from solver.column_bound import RELAXATION_BEFORE, ColumnBound, report_bounds
+from solver.loading import load_school
 from solver.model import School
 from solver.packing import build_packing_model
 from solver.pricing import ColumnPool
 from tests.builders import need, program, school, student, window
 from tests.every_group import every_group, school_with_every_row
+
+SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "small"
 
 
 def best_objective(instance: Instance) -> int:
@@ -63,3 +69,18 @@ def test_three_needs_that_can_only_pair_up_are_bounded_at_one_pair() -> None:
     best = best_objective(instance)
     assert lp_over_every_group(instance) > best + 100
     assert process_bound(s) == best
+
+
+def test_given_little_time_the_process_reports_the_session_relaxation_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Column generation's bound starts far above the relaxation's and passes it only
+    after about 20 s on elementary, so a short solve reports the relaxation's first;
+    the small school's column generation still converges below it."""
+    s = load_school(SMALL).school
+    assert s is not None
+    seconds = RELAXATION_BEFORE / 2
+    report_bounds(s, seconds)
+    reported = [float(line) for line in capsys.readouterr().out.split()]
+    assert reported[0] == upper_bound(Instance.of(s), seconds)
+    assert min(reported) < reported[0]
