@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from solver.model import School
 from solver.values import Day
 
 WEEK = [Day.MON, Day.TUE, Day.WED, Day.THU, Day.FRI]
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+"""The bundled sample schools."""
+SMALL = FIXTURES / "small"
 
 
 def student(student_id: str, grade: str = "2", homeroom: str = "H1") -> dict[str, Any]:

@@ -3,7 +3,6 @@ group can hold, is the limit."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -12,12 +11,10 @@ from solver.bound import RelaxationLP, upper_bound
 from solver.candidates import Instance
 from solver.loading import load_school
 from solver.solve import SolveOptions, solve
-from tests.builders import block, need, program, school, student, window
+from tests.builders import SMALL, block, need, program, school, student, window
 from tests.every_group import most_groups
 from tests.test_column_bound import best_objective
 from tests.test_properties import small_schools
-
-SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "small"
 
 
 def test_any_prices_give_a_bound_at_least_the_lp_optimum() -> None:

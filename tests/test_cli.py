@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import FIXTURES, SMALL
 from tests.schools import NEEDS_HEADER, SCHOOL_TOML, VALID_FILES, write_school
 
 
@@ -99,11 +100,10 @@ def test_solve_writes_a_verified_schedule_json_and_a_summary(tmp_path: Path) -> 
     from solver.schedule import Schedule
     from solver.verify import verify
 
-    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "small"
-    run = skillgroups("solve", fixture, "--out", tmp_path, "--time-limit", "5", "--workers", "1")
+    run = skillgroups("solve", SMALL, "--out", tmp_path, "--time-limit", "5", "--workers", "1")
     assert run.returncode == 0, run.stderr
     schedule = Schedule.model_validate_json((tmp_path / "schedule.json").read_text())
-    school = load_school(fixture).school
+    school = load_school(SMALL).school
     assert school is not None
     assert verify(school, schedule) == []
     assert schedule.format == "school-schedule/1"
@@ -114,12 +114,11 @@ def test_solve_writes_a_verified_schedule_json_and_a_summary(tmp_path: Path) -> 
 
 def test_solve_with_one_worker_writes_the_same_schedule_in_every_process(tmp_path: Path) -> None:
     """Each process hashes strings differently, so nothing may follow a set's order."""
-    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "small"
     written = []
     for hash_seed in (1, 2):
         out = tmp_path / str(hash_seed)
         arguments = ("--out", out, "--time-limit", "4", "--workers", "1", "--seed", "3")
-        run = skillgroups("solve", fixture, *arguments, hash_seed=hash_seed)
+        run = skillgroups("solve", SMALL, *arguments, hash_seed=hash_seed)
         assert run.returncode == 0, run.stderr
         schedule = json.loads((out / "schedule.json").read_text())
         written.append({k: v for k, v in schedule.items() if k != "solve_seconds"})
@@ -136,7 +135,7 @@ def test_solve_on_bad_data_exits_2(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fixture", ["small", "elementary.xlsx", "k8"])
 def test_validate_passes_on_every_bundled_school(fixture: str) -> None:
-    run = skillgroups("validate", Path(__file__).resolve().parent.parent / "fixtures" / fixture)
+    run = skillgroups("validate", FIXTURES / fixture)
     assert run.returncode == 0, run.stderr
     assert "Capacity per subject" in run.stdout
     assert "No errors." in run.stdout

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
@@ -15,10 +14,8 @@ from solver.loading import load_school
 from solver.model import School
 from solver.packing import build_packing_model
 from solver.pricing import ColumnPool
-from tests.builders import need, program, school, student, window
+from tests.builders import SMALL, need, program, school, student, window
 from tests.every_group import every_group, school_with_every_row
-
-SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "small"
 
 
 def best_objective(instance: Instance) -> int:

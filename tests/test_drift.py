@@ -4,8 +4,6 @@ and no fewer are served."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bench.drift import drifted
 from solver.candidates import Instance
 from solver.continuity import kept_groups, stayers
@@ -14,9 +12,9 @@ from solver.model import Pin
 from solver.schedule import Group, Schedule, groups_match
 from solver.solve import SolveOptions, solve
 from solver.verify import verify
+from tests.builders import SMALL
 
 FAST = SolveOptions(time_limit=5, workers=1, seed=1)
-SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "small"
 
 
 def group_of(schedule: Schedule) -> dict[tuple[str, str], Group]:

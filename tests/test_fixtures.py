@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
 from solver.loading import load_school
 from solver.problems import errors
+from tests.builders import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 
-from generate import PRESETS, generate_school  # type: ignore[import-not-found]  # noqa: E402
+from generate import PRESETS, generate_school  # type: ignore[import-not-found]
 
 SCHOOLS = ["small", "elementary", "k8"]
 

@@ -10,7 +10,6 @@ optimum.  (Its reported gap on this school is then all the bound's.)
 from __future__ import annotations
 
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
@@ -19,9 +18,8 @@ from solver.candidates import Candidate, Instance
 from solver.loading import load_school
 from solver.packing import build_packing_model
 from solver.solve import SolveOptions, solve
+from tests.builders import SMALL
 from tests.every_group import allowed
-
-SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "small"
 
 
 def every_one_start_group(instance: Instance) -> list[Candidate]:

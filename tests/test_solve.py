@@ -18,7 +18,7 @@ from solver.model import School
 from solver.schedule import Schedule
 from solver.solve import SolveOptions, solve
 from solver.verify import verify
-from tests.builders import block, need, program, school, staff, student, window
+from tests.builders import SMALL, block, need, program, school, staff, student, window
 
 FAST = SolveOptions(time_limit=3, workers=1, seed=1)
 
@@ -228,7 +228,7 @@ def test_the_schedule_reports_an_honest_bound_and_objective() -> None:
 def test_one_worker_and_a_seed_give_the_same_schedule_every_time() -> None:
     from solver.loading import load_school
 
-    fixture = load_school(Path(__file__).resolve().parent.parent / "fixtures" / "small").school
+    fixture = load_school(SMALL).school
     assert fixture is not None
     # 4 s of counted work leaves the small school dozens of neighbourhoods after the phases
     options = SolveOptions(time_limit=4, workers=1, seed=3)
