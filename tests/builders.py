@@ -1,4 +1,5 @@
-"""Schools built in code, row by row, for solver tests and property tests."""
+"""Schools built in code, row by row, for solver tests and property tests, and the paths
+of the bundled ones."""
 
 from __future__ import annotations
 
