@@ -116,7 +116,7 @@ def _run(
     building = clock.now() - began
     solver = cp_model.CpSolver()
     if options.reproducible:
-        solver.parameters.max_deterministic_time = max(MIN_SOLVE, seconds)
+        solver.parameters.max_deterministic_time = max(MIN_SOLVE, clock.budget(seconds))
         solver.parameters.max_time_in_seconds = options.safety_limit
     else:
         solver.parameters.max_time_in_seconds = max(MIN_SOLVE, seconds - building)

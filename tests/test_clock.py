@@ -13,18 +13,26 @@ from solver.pricing import ColumnPool, generate_columns
 from tests.builders import need, program, school, student, window
 
 
-def test_a_work_clock_moves_only_by_the_work_spent_on_it() -> None:
-    clock = WorkClock(safety=60.0)
+def test_a_work_clock_moves_only_by_the_work_spent_on_it_at_its_pace() -> None:
+    clock = WorkClock(safety=60.0, pace=1.5)
     began = clock.now()
     time.sleep(0.01)
     assert clock.now() == began
-    clock.spend(2.5)
-    assert clock.now() == began + 2.5
+    clock.spend(2.0)
+    assert clock.now() == began + 3.0
+
+
+def test_a_work_clocks_budget_is_the_counted_work_that_reads_as_those_seconds() -> None:
+    """CP-SAT is given deterministic time that, spent, brings the clock to its deadline."""
+    clock = WorkClock(safety=60.0, pace=1.5)
+    began = clock.now()
+    clock.spend(clock.budget(4.5))
+    assert clock.now() == pytest.approx(began + 4.5)
 
 
 def test_past_its_safety_limit_a_work_clock_reads_later_than_any_deadline() -> None:
     """A deadline is at most the time limit away, and the safety limit a multiple of it."""
-    clock = WorkClock(safety=0.01)
+    clock = WorkClock(safety=0.01, pace=1.0)
     time.sleep(0.02)
     assert clock.now() == clock.started + 0.01
     clock.spend(5.0)
