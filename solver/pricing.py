@@ -2,11 +2,8 @@
 
 The LP relaxation of the packing model prices every resource: a need, a staff
 member's minute, a student's minute.  A candidate group is worth adding when its
-value exceeds the price of what it uses (a positive reduced cost).  PDLP solves
-it: its prices lie inside the optimal face rather than at a vertex (as GLOP's
-do), which steadies column generation, and it stays fast as the pool grows
-(900 needs, 9,000 groups: 2.7 s a round against GLOP's 10.6 s, and the LP after
-six rounds 9% higher).
+value exceeds the price of what it uses (a positive reduced cost); PDLP solves it
+(`solver.group_lp`).
 Pricing enumerates every one-start meeting pattern of every bucket and qualified
 staff member, and picks members heuristically (`best_members`), so the loop
 stops when no such group prices out, or at its deadline.  In the neighbourhoods,
@@ -21,11 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 
-import numpy as np
-from numpy.typing import NDArray
-from ortools.linear_solver import linear_solver_pb2
 from ortools.pdlp import solvers_pb2
-from ortools.pdlp.python import pdlp
 
 from solver.candidates import (
     Bucket,
@@ -37,6 +30,7 @@ from solver.candidates import (
 )
 from solver.clock import Clock
 from solver.cuts import Cut
+from solver.group_lp import GroupLP, Solved
 from solver.listing import Listing
 from solver.meeting import FILLED
 from solver.model import Staff
@@ -51,7 +45,6 @@ from solver.packing import (
 )
 from solver.timegrid import Slot
 
-Array = NDArray[np.float64]
 ADD_PER_ROUND = 400
 """Candidate groups added per round, at least; large schools add two per need."""
 EPSILON = 1e-6
@@ -130,7 +123,7 @@ class ColumnPool:
     (247.5k against 260.3k cold; seed 0 259.2k against 259.4k)."""
 
     def __post_init__(self) -> None:
-        self.lp = _Program()
+        self.lp = GroupLP()
         """The LP over every group of the pool, grown as groups join."""
         self.held: list[Candidate] = []
         """The groups `fix` runs: the search's neighbourhood holds them."""
@@ -138,9 +131,9 @@ class ColumnPool:
         """What the held groups leave of each row they use (`left_beside`)."""
         self.full: set[Resource] = set()
         """The rows the held groups fill (`filled`)."""
-        self.beside: _Program | None = None
+        self.beside: GroupLP | None = None
         """While groups are held, the LP over the others that fit beside them (`fix`)."""
-        self.solved = _Solved()
+        self.solved = Solved()
         """The last LP's solution."""
         self.value = 0.0
         """The last LP's objective, with the held groups'."""
@@ -186,7 +179,7 @@ class ColumnPool:
             added += 1
         return added
 
-    def _enter(self, program: _Program, candidate: Candidate, left: dict[Resource, int]) -> None:
+    def _enter(self, program: GroupLP, candidate: Candidate, left: dict[Resource, int]) -> None:
         """The group joins the LP, each row at what `left` says is left of it."""
         program.add(candidate, self.instance.search_value(candidate))
         rows = self.group_rows[candidate.key]
@@ -254,7 +247,7 @@ class ColumnPool:
                 self.left[cut.row] = cut.capacity - used
         self.full = filled(self.left)
         held = {c.key for c in groups}
-        self.beside = _Program()
+        self.beside = GroupLP()
         for candidate in self.candidates:
             if candidate.key not in held and fits(candidate, self.full, self.rows_of):
                 self._enter(self.beside, candidate, self.left)
@@ -386,127 +379,6 @@ def cuts_of(by_bucket: dict[Bucket | None, list[Cut]], group: Candidate) -> list
     column bound's LP gathers thousands of member cuts, and asking every one of them
     about every group offered took about 2 of the 52 s elementary's took to converge."""
     return by_bucket.get(group.bucket, []) + by_bucket.get(None, [])
-
-
-@dataclass
-class _Solved:
-    """What PDLP found for one LP: its objective, the prices of its rows, each group's
-    reduced cost, the fraction each of its columns runs, and PDLP's work (`RoundWork.lp`)."""
-
-    value: float = 0.0
-    prices: dict[Resource, float] = field(default_factory=dict)
-    reduced: dict[object, float] = field(default_factory=dict)
-    columns: list[Candidate] = field(default_factory=list)
-    primal: list[float] = field(default_factory=list)
-    work: int = 0
-
-
-@dataclass
-class _Row:
-    """One resource's row in the model: its capacity, and the entries (columns and their
-    coefficients) not yet written to it."""
-
-    capacity: int
-    constraint: linear_solver_pb2.MPConstraintProto
-    columns: list[int] = field(default_factory=list)
-    coefficients: list[float] = field(default_factory=list)
-
-
-class _Program:
-    """An LP over groups, grown a group at a time: a column per group, run from 0 to 1 at
-    its value, and a row per resource at its capacity.  Entries are kept in lists and
-    written to the model, a row at a time, when it is next solved: entering them in
-    pywraplp one call each took six times as long (240k entries: 0.67 s against 0.11 s),
-    and a neighbourhood enters thousands of groups afresh.  The model is kept between
-    solves, and only what was entered since is written: written afresh each round, it
-    took 3.3 s of the column bound's 50 s (elementary, alone on one core), and 0.2 s
-    now."""
-
-    def __init__(self) -> None:
-        self.model = linear_solver_pb2.MPModelProto(maximize=True)
-        self.rows: dict[Resource, _Row] = {}
-        self.unwritten: dict[Resource, _Row] = {}
-        """The rows with entries the model lacks."""
-        self.columns: list[Candidate] = []
-        self.values: list[float] = []
-        self.index: dict[object, int] = {}
-        """Each group's column, by key."""
-        self.nonzeros = 0
-        """A round's PDLP work grows with them."""
-        self.last: tuple[Array, Array] | None = None
-        """The last solution, primal and dual, for a warm start."""
-
-    def add(self, candidate: Candidate, value: float) -> None:
-        self.index[candidate.key] = len(self.columns)
-        self.columns.append(candidate)
-        self.values.append(value)
-
-    def enter(self, candidate: Candidate, entries: list[tuple[Resource, int, int]]) -> None:
-        """The group uses these rows, each (row, capacity, coefficient); a row is made, at
-        this capacity, when first used (so the model's constraints come in the order of
-        `rows`).  A neighbourhood enters thousands of groups, so a group's rows go in one
-        call: with `fits` asking a set of the filled rows too, a one-worker elementary
-        solve held its 36 neighbourhoods (`ColumnPool.fix`) in 2.6 s rather than 3.2 s, its
-        schedule unchanged."""
-        column = self.index[candidate.key]
-        for row, capacity, coefficient in entries:
-            entry = self.rows.get(row)
-            if entry is None:
-                constraint = self.model.constraint.add(lower_bound=0.0, upper_bound=float(capacity))
-                entry = self.rows[row] = _Row(capacity, constraint)
-            entry.columns.append(column)
-            entry.coefficients.append(coefficient)
-            self.unwritten[row] = entry
-        self.nonzeros += len(entries)
-
-    def _model(self) -> linear_solver_pb2.MPModelProto:
-        """The model, with what was entered since it was last written."""
-        model = self.model
-        for value in self.values[len(model.variable) :]:
-            model.variable.add(lower_bound=0.0, upper_bound=1.0, objective_coefficient=value)
-        for row in self.unwritten.values():
-            row.constraint.var_index.extend(row.columns)
-            row.constraint.coefficient.extend(row.coefficients)
-            row.columns, row.coefficients = [], []
-        self.unwritten = {}
-        return model
-
-    def solve(
-        self, parameters: solvers_pb2.PrimalDualHybridGradientParams, warm_start: bool
-    ) -> _Solved:
-        """Warm-started, PDLP starts from the last solution (the groups added since at zero,
-        new cuts unpriced): column generation changes the LP a little each round, and a
-        cold start spent most of the column bound's time re-solving it (elementary, alone
-        on one core, before triples: converged after 20 s, against 32 s cold)."""
-        if not self.columns:  # PDLP does not solve an empty LP
-            return _Solved()
-        program = pdlp.qp_from_mpmodel_proto(self._model(), relax_integer_variables=True)
-        start = self._start(len(self.columns), len(self.rows)) if warm_start else None
-        result = pdlp.primal_dual_hybrid_gradient(program, parameters, start)
-        primal = result.primal_solution
-        self.last = primal, result.dual_solution
-        # PDLP minimises the objective negated: its prices are that problem's
-        sign = program.objective_scaling_factor
-        duals = zip(self.rows, (sign * result.dual_solution).tolist(), strict=True)
-        reduced = (sign * result.reduced_costs).tolist()
-        return _Solved(
-            sign * (float(program.objective_vector @ primal) + program.objective_offset),
-            {row: dual for row, dual in duals if dual > 0},
-            {c.key: cost for c, cost in zip(self.columns, reduced, strict=True)},
-            list(self.columns),
-            primal.tolist(),
-            int(result.solve_log.iteration_count) * self.nonzeros,
-        )
-
-    def _start(self, columns: int, rows: int) -> pdlp.PrimalAndDualSolution | None:
-        """The last solution, padded with zeros for the columns and rows added since."""
-        if self.last is None:
-            return None
-        primal, dual = self.last
-        start = pdlp.PrimalAndDualSolution()
-        start.primal_solution = np.pad(primal, (0, columns - len(primal)))
-        start.dual_solution = np.pad(dual, (0, rows - len(dual)))
-        return start
 
 
 def generate_columns(
