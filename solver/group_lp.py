@@ -1,12 +1,8 @@
-"""The LP over candidate groups that column generation solves, with PDLP.
+"""The LP over candidate groups that column generation solves (`GroupLP`), with PDLP.
 
-A column per group, run from 0 to 1 at its value, and a row per resource at its
-capacity.  Column generation grows it a few hundred groups a round and solves it again,
-so it is built for that: entries are written to the model only when it is next solved,
-and PDLP starts from the last solution.  PDLP rather than GLOP: its prices lie inside
-the optimal face rather than at a vertex, which steadies column generation, and it stays
-fast as the pool grows (900 needs, 9,000 groups: 2.7 s a round against GLOP's 10.6 s,
-and the LP after six rounds 9% higher).
+PDLP rather than GLOP: its prices lie inside the optimal face rather than at a vertex,
+which steadies column generation, and it stays fast as the pool grows (900 needs, 9,000
+groups: 2.7 s a round against GLOP's 10.6 s, and the LP after six rounds 9% higher).
 """
 
 from __future__ import annotations
