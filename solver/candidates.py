@@ -118,6 +118,9 @@ class Instance:
     """Needs whose previous group can run again with them, and that group's signature;
     set once the kept groups are known (`solver.continuity.stayers`)."""
     _staff_slot_sets: dict[tuple[str, int], frozenset[Slot]] = field(default_factory=dict)
+    checked: int = 0
+    """(need, day, start) triples `patterns` has asked about: the first roster's work
+    grows with them (`solver.solve.ROSTER_SECONDS`)."""
 
     @classmethod
     def of(cls, school: School, previous: Schedule | None = None) -> Instance:
@@ -240,6 +243,7 @@ class Instance:
         grid = self.grid
         eligible = [item for item in items if item.sessions <= sessions]
         for start in grid.starts(program.minutes):
+            self.checked += len(eligible) * len(grid.days)
             free_days = {
                 item.index: {
                     day
