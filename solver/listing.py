@@ -124,7 +124,11 @@ class Listed:
     size: int = 0
     """Needs in the member sets listed, summed: a listing's work grows with it..."""
     chunks: int = 0
-    """...and with the chunks they were priced in."""
+    """...and with the chunks they were priced in...."""
+    searched: int = 0
+    """...and with the sets searched past their day-by-day bound (`Times.searched`)..."""
+    built: int = 0
+    """...and, the first time, with the (need, slot) pairs its families were built from."""
 
     def bound(self, priced_capacity: float) -> float | None:
         """No schedule's objective is higher (LP duality, in Lagrangian form).
@@ -175,6 +179,8 @@ class Listing:
         rows and of `cuts`), and the needs' shares of any group's reduced cost when every
         family was listed by the deadline (on the clock `now` reads)."""
         listed = Listed([], {} if self.complete else None)
+        if "families" not in self.__dict__:  # built on first use, so this listing builds them
+            listed.built = sum(len(f.items) * len(f.slots) for f in self.families)
         priced_cuts = [(cut, price(cut.row)) for cut in cuts if isinstance(cut, MemberCut)]
         caps = [(cap, price(cap.row)) for cap in cuts if isinstance(cap, ServedCap)]
         free = _FreeParts(self.instance, price)
@@ -185,8 +191,9 @@ class Listing:
             sets = family.member_sets if family.member_sets is not None else free.of(family)
             if sets is None:
                 continue
-            found, share = self._best_groups(family, sets, price, priced_cuts, caps)
+            found, share, searched = self._best_groups(family, sets, price, priced_cuts, caps)
             listed.groups += found
+            listed.searched += searched
             listed.size += sum(s.size for s in sets)
             listed.chunks += sum(ceil(len(s) / CHUNK) for s in sets)
             if listed.shares is not None:
@@ -202,9 +209,10 @@ class Listing:
         price: Price,
         cuts: list[tuple[MemberCut, float]],
         caps: list[tuple[ServedCap, float]],
-    ) -> tuple[list[Candidate], Array]:
-        """The groups worth offering, and per member the most any of its groups is worth
-        per member (each group's upper bound split evenly)."""
+    ) -> tuple[list[Candidate], Array, int]:
+        """The groups worth offering, per member the most any of its groups is worth per
+        member (each group's upper bound split evenly), and the sets searched past their
+        day-by-day bound."""
         priced = self._priced(family, price, caps)
         counted = _counted_cuts(family, cuts)
         objective = self.instance.school.settings.objective
@@ -212,6 +220,7 @@ class Listing:
         most = len(self.instance.school.settings.days) // 2 + 1
         groups: list[Candidate] = []
         share = np.zeros(len(family.items))
+        searched = 0
         for sets in member_sets:
             for first in range(0, len(sets), CHUNK):
                 chunk = sets[first : first + CHUNK]
@@ -227,13 +236,14 @@ class Listing:
                 times = best_times(
                     together, family.sessions, week, objective.time_changes, -fixed, self.exact
                 )
+                searched += times.searched
                 worth = np.where(times.upper > NEVER / 2, fixed + times.upper, 0.0)
                 for column in range(chunk.shape[1]):
                     np.maximum.at(share, chunk[:, column], worth / chunk.shape[1])
                 for row in descending(worth, salt=first)[:PER_CHUNK]:
                     if worth[row] > EPSILON:
                         groups += self._timed(family, chunk[row], times.patterns, row)
-        return groups, share
+        return groups, share, searched
 
     def _timed(
         self, family: Family, members: Sets, patterns: list[Pattern], row: int

@@ -102,6 +102,8 @@ class Times:
     """Per row, no meeting pattern is worth more (below NEVER / 2: the set cannot meet)."""
     patterns: list[Pattern]
     """The patterns the search looked at, best guesses first."""
+    searched: int = 0
+    """Rows whose day-by-day bound left them worth a closer look: most of the work."""
 
 
 def best_times(
@@ -138,7 +140,7 @@ def best_times(
         bound = np.minimum(bound, searched.upper)
         patterns.append(np.where(searched.found[:, None, None], searched.pattern, one_pattern))
     upper[live] = bound
-    return Times(upper, [_rows(pattern, live, p) for p in patterns])
+    return Times(upper, [_rows(pattern, live, p) for p in patterns], int(live.sum()))
 
 
 def _rows(every: Pattern, live: npt.NDArray[np.bool_], some: Pattern) -> Pattern:

@@ -71,29 +71,41 @@ class RoundWork:
     """Needs in the member sets listed."""
     chunks: int = 0
     """Chunks of member sets listed."""
+    searched: int = 0
+    """Member sets listed whose times were searched past the day-by-day bound."""
+    built: int = 0
+    """(need, slot) pairs the listing's families were built from, the first time."""
     added: int = 0
     """Groups added to the pool."""
 
     def seconds(self) -> float:
-        """About the seconds the round took on the benchmark's machine: non-negative least
-        squares over the 922 rounds of two one-worker solves of each benchmark school
-        (small at 3 s; elementary at 30 and 60 s; k8 at 60 and 120 s; the 900-need K-8
-        at 60 s, twice), whose rounds took 8.5, 63.9, 110.1 and 122.1 s in all, estimated
-        9.9, 63.9, 107.8 and 114.3 s (a round's median error 9-17%)."""
+        """About the seconds the round took, at the pace of `solver.clock`: non-negative
+        least squares over the 530 rounds of one-worker solves of the benchmark's schools
+        (small at 10 s, elementary at 60 s, k8 at 120 s, the 900-need K-8 at 60 s) on a
+        machine whose loop took 0.48-0.50 s, each round's wall time over
+        `solver.clock.PACE`.  Their rounds took 5.2, 30.2, 50.8 and 59.6 s; estimated
+        6.0, 28.7, 51.6 and 59.3 s (a round's median error 11-24%).  The weights fitted
+        on 2026-12-02, without the listing's searched sets and built families, counted
+        them as 6.6, 34.2, 55.3 and 44.6 s: the 900-need K-8's four listings took 4-12 s
+        each, and a one-worker solve of it returned after 78 s of 60."""
         return (
             LP_SECONDS * self.lp
             + PRICED_SECONDS * self.priced
             + LISTED_SECONDS * self.listed
             + CHUNK_SECONDS * self.chunks
+            + SEARCHED_SECONDS * self.searched
+            + BUILT_SECONDS * self.built
             + ADDED_SECONDS * self.added
         )
 
 
-LP_SECONDS = 1.17e-9
-PRICED_SECONDS = 1.27e-5
-LISTED_SECONDS = 1.55e-6
-CHUNK_SECONDS = 1.22e-3
-ADDED_SECONDS = 1.18e-4
+LP_SECONDS = 1.09e-9
+PRICED_SECONDS = 1.2e-5
+LISTED_SECONDS = 8.15e-7
+CHUNK_SECONDS = 8.68e-4
+SEARCHED_SECONDS = 3.45e-5
+BUILT_SECONDS = 8.85e-7
+ADDED_SECONDS = 1.87e-4
 SCANNED_SECONDS = 5e-6
 """Reproducible mode: the seconds `ColumnPool.fix` is counted for each group of the pool,
 which it asks whether the group fits beside the held ones.  That scan, not the groups
@@ -458,6 +470,8 @@ def _listed_candidates(
     listed = listing.price(pool.price, deadline, pool.cuts, pool.clock.now)
     work.listed += listed.size
     work.chunks += listed.chunks
+    work.searched += listed.searched
+    work.built += listed.built
     bound = listed.bound(pool.priced_capacity())
     if bound is not None:
         pool.bound = min(pool.bound, bound)
