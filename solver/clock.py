@@ -35,6 +35,12 @@ class Clock:
         deterministic time, for a work clock)."""
         return seconds
 
+    def after(self, seconds: float) -> float:
+        """What the clock will read once work of about this many seconds, done but not yet
+        spent, is counted: a deadline checked inside a round must see the round's work so
+        far, which a work clock is given only at its end."""
+        return self.now()
+
 
 class WorkClock(Clock):
     """The seconds of work done since it was made, counted rather than timed; on a
@@ -58,3 +64,6 @@ class WorkClock(Clock):
 
     def budget(self, seconds: float) -> float:
         return seconds / self.pace
+
+    def after(self, seconds: float) -> float:
+        return self.now() + self.pace * seconds

@@ -173,11 +173,12 @@ class Listing:
         price: Price,
         deadline: float,
         cuts: Sequence[Cut] = (),
-        now: Callable[[], float] = time.monotonic,
+        now: Callable[[Listed], float] = lambda _: time.monotonic(),
     ) -> Listed:
         """The best groups of each chunk of every family, at these prices (of the packing
         rows and of `cuts`), and the needs' shares of any group's reduced cost when every
-        family was listed by the deadline (on the clock `now` reads)."""
+        family was listed by the deadline (on the clock `now` reads, given what the
+        listing has done so far)."""
         listed = Listed([], {} if self.complete else None)
         if "families" not in self.__dict__:  # built on first use, so this listing builds them
             listed.built = sum(len(f.items) * len(f.slots) for f in self.families)
@@ -185,7 +186,7 @@ class Listing:
         caps = [(cap, price(cap.row)) for cap in cuts if isinstance(cap, ServedCap)]
         free = _FreeParts(self.instance, price)
         for family in self.families:
-            if now() > deadline:
+            if now(listed) > deadline:
                 listed.shares = None
                 return listed
             sets = family.member_sets if family.member_sets is not None else free.of(family)

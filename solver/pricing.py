@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import repeat
 
 from ortools.pdlp import solvers_pb2
@@ -31,7 +31,7 @@ from solver.candidates import (
 from solver.clock import Clock
 from solver.cuts import Cut
 from solver.group_lp import GroupLP, Solved
-from solver.listing import Listing
+from solver.listing import Listed, Listing
 from solver.meeting import FILLED
 from solver.model import Staff
 from solver.packing import (
@@ -77,6 +77,13 @@ class RoundWork:
     """(need, slot) pairs the listing's families were built from, the first time."""
     added: int = 0
     """Groups added to the pool."""
+
+    def add_listing(self, listed: Listed) -> None:
+        """The work of this listing, so far or whole."""
+        self.listed += listed.size
+        self.chunks += listed.chunks
+        self.searched += listed.searched
+        self.built += listed.built
 
     def seconds(self) -> float:
         """About the seconds the round took, at the pace of `solver.clock`: non-negative
@@ -456,7 +463,7 @@ def _priced_candidates(pool: ColumnPool, deadline: float, work: RoundWork) -> li
             free = [staff for staff, slots in offering if slots.issuperset(pattern.slots)]
             if free:
                 found += _price_pattern(pool, free, pattern, sessions, work)
-        if pool.clock.now() > deadline:
+        if pool.clock.after(work.seconds()) > deadline:
             break
     return found
 
@@ -467,11 +474,14 @@ def _listed_candidates(
     """The listing's groups whose exact reduced cost is positive; the bound its prices
     give lowers the pool's."""
     instance = pool.instance
-    listed = listing.price(pool.price, deadline, pool.cuts, pool.clock.now)
-    work.listed += listed.size
-    work.chunks += listed.chunks
-    work.searched += listed.searched
-    work.built += listed.built
+
+    def now(so_far: Listed) -> float:
+        with_listing = replace(work)
+        with_listing.add_listing(so_far)
+        return pool.clock.after(with_listing.seconds())
+
+    listed = listing.price(pool.price, deadline, pool.cuts, now)
+    work.add_listing(listed)
     bound = listed.bound(pool.priced_capacity())
     if bound is not None:
         pool.bound = min(pool.bound, bound)

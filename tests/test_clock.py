@@ -22,6 +22,14 @@ def test_a_work_clock_moves_only_by_the_work_spent_on_it_at_its_pace() -> None:
     assert clock.now() == began + 3.0
 
 
+def test_a_work_clock_reads_work_done_but_not_yet_spent_at_its_pace() -> None:
+    """A deadline checked inside a round sees the round's work so far."""
+    clock = WorkClock(safety=60.0, pace=1.5)
+    began = clock.now()
+    assert clock.after(2.0) == began + 3.0
+    assert clock.now() == began
+
+
 def test_a_work_clocks_budget_is_the_counted_work_that_reads_as_those_seconds() -> None:
     """CP-SAT is given deterministic time that, spent, brings the clock to its deadline."""
     clock = WorkClock(safety=60.0, pace=1.5)

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from solver.candidates import Instance
 from solver.cuts import Cut, ServedCap, member_cuts
-from solver.listing import Listing
+from solver.listing import Listed, Listing
 from solver.meeting import FILLED
 from solver.packing import resources
 from solver.values import Day
-from tests.builders import WEEK, block, need, program, school, student
+from tests.builders import WEEK, block, need, program, school, staff, student
 from tests.every_group import every_group, school_with_every_row
 
 FREE_MONDAY_EARLY_TUESDAY_LATE = [
@@ -109,3 +109,25 @@ def test_a_kind_too_large_to_list_is_listed_where_a_neighbourhood_frees_few_of_i
 
     groups = listing.price(held_price, deadline=float("inf")).groups
     assert groups and {g.members for g in groups} == {(0, 1, 2)}
+
+
+def test_a_listing_stops_at_its_deadline_by_the_work_it_has_done_so_far() -> None:
+    """With one worker the clock moves only when a round's work is spent, at its end, so
+    the listing is shown its own work: past the deadline by it, no family more is listed
+    and no bound is given."""
+    s = school(
+        students=[student("A"), student("B")],
+        needs=[need("A"), need("B"), need("A", subject="math"), need("B", subject="math")],
+        programs=[program(2, min_size=2), program(3), program(2, subject="math")],
+        staff=[staff(teaches="reading;math")],
+    )
+    listing = Listing(Instance.of(s))
+
+    def sets_listed(so_far: Listed) -> float:
+        return float(so_far.size)
+
+    whole = listing.price(lambda resource: 0.0, float("inf"), now=sets_listed)
+    stopped = listing.price(lambda resource: 0.0, 0.5, now=sets_listed)
+    assert {g.bucket[0] for g in whole.groups} == {"reading", "math"}
+    assert len({g.bucket[0] for g in stopped.groups}) == 1
+    assert whole.shares is not None and stopped.shares is None
