@@ -18,7 +18,8 @@ work was counted in seconds of the benchmark's machine on 2026-12-02, whose loop
 of ten million squares) took 0.36 s; it has taken 0.42-0.52 s since, and one-worker
 solves came back late: on 2026-12-06, the loop at 0.50-0.52 s, elementary after 80 s of
 60, k8 150 s of 120, the 900-need K-8 89 s of 60, the small school 8 s of 10 (all wall
-time over all work counted: 0.85-1.43, 1.23-1.34 on k8 and elementary)."""
+time over all work counted: 0.85-1.43, 1.23-1.34 on k8 and elementary).  Counts fitted
+since are wall time over this pace (`solver.pricing.RoundWork`)."""
 
 
 class Clock:
