@@ -124,7 +124,7 @@ class Listed:
     size: int = 0
     """Needs in the member sets listed, summed: a listing's work grows with it..."""
     chunks: int = 0
-    """...and with the chunks they were priced in...."""
+    """...and with the chunks they were priced in..."""
     searched: int = 0
     """...and with the sets searched past their day-by-day bound (`Times.searched`)..."""
     built: int = 0
