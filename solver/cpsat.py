@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from solver.candidates import Candidate, Instance
 from solver.clock import Clock
-from solver.options import SolveOptions
+from solver.options import SolveOptions, Stop
 from solver.packing import RowsOf, build_packing_model
 from solver.retiming import build_retiming_model
 
@@ -58,7 +58,7 @@ def pack_groups(
     clock: Clock,
     seconds: float,
     report: Report,
-    stop: threading.Event | None,
+    stop: Stop | None,
     held: frozenset[object] = frozenset(),
     rows_of: RowsOf | None = None,
 ) -> float:
@@ -83,7 +83,7 @@ def retime_groups(
     clock: Clock,
     seconds: float,
     report: Report,
-    stop: threading.Event | None,
+    stop: Stop | None,
 ) -> None:
     """CP-SAT over the times of these groups (`solver.retiming`), started from their own;
     needs they left unplaced may join them."""
@@ -103,7 +103,7 @@ def _run(
     clock: Clock,
     seconds: float,
     report: Report,
-    stop: threading.Event | None,
+    stop: Stop | None,
 ) -> float:
     """Build the model and run CP-SAT on it for `seconds`, building included (on the
     900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
@@ -140,10 +140,9 @@ def _run(
     return building
 
 
-def _stop_when_asked(
-    solver: cp_model.CpSolver, stop: threading.Event, finished: threading.Event
-) -> None:
-    """Ctrl-C or a cancel: stop the search; the best solution found is kept."""
+def _stop_when_asked(solver: cp_model.CpSolver, stop: Stop, finished: threading.Event) -> None:
+    """Ctrl-C, a cancel, or a schedule proven optimal: stop the search; the best solution
+    found is kept."""
     while not finished.wait(0.1):
         if stop.is_set():
             solver.stop_search()

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 SAFETY = 3.0
 """Reproducible mode: wall-clock limit as a multiple of the time limit, so a school whose
 work is underestimated still ends (`solver.clock.WorkClock`)."""
+
+
+class Stop(Protocol):
+    """What asks a solve to stop: a `threading.Event` (Ctrl-C, a cancel), or the search's
+    own once it has nothing left to find.  It is only ever asked whether it is set."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ stops when no such group prices out, or at its deadline.  In the neighbourhoods,
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
@@ -34,6 +33,7 @@ from solver.group_lp import GroupLP, Solved
 from solver.listing import Listed, Listing
 from solver.meeting import FILLED
 from solver.model import Staff
+from solver.options import Stop
 from solver.packing import (
     Resource,
     filled,
@@ -406,7 +406,7 @@ def generate_columns(
     pool: ColumnPool,
     deadline: float,
     on_round: Callable[[ColumnPool], None] | None = None,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
     max_rounds: int | None = None,
     listing: Listing | None = None,
     listing_only: bool = False,

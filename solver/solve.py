@@ -39,7 +39,7 @@ from solver.greedy import greedy_roster
 from solver.listing import Listing
 from solver.model import Need, School
 from solver.neighbourhoods import neighbourhood
-from solver.options import SolveOptions
+from solver.options import SolveOptions, Stop
 from solver.pricing import ColumnPool, generate_columns
 from solver.problems import Problem
 from solver.reasons import Reasons
@@ -141,14 +141,15 @@ def solve(
     school: School,
     options: SolveOptions | None = None,
     on_progress: ProgressCallback | None = None,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
     previous: Schedule | None = None,
 ) -> SolveResult:
     """The best schedule found within the time limit; never raises for a hard school.
 
     With `previous` (last window's schedule) its groups are kept where they still
     work and each moved need costs `moved_student`.  A pin that cannot hold is bad
-    input: `PinError` says which and why.
+    input: `PinError` says which and why.  A schedule whose objective meets the bound is
+    returned at once: no other is worth more.
     """
     search = _Search(school, options or SolveOptions(), on_progress, stop, previous)
     search.generate_and_pack()
@@ -176,13 +177,13 @@ class _Search:
         school: School,
         options: SolveOptions,
         on_progress: ProgressCallback | None,
-        stop: threading.Event | None,
+        stop: Stop | None,
         previous: Schedule | None,
     ) -> None:
         self.started = time.monotonic()
         self.options = options
         self.on_progress = on_progress
-        self.stop = stop
+        self.stop = _Halt(stop)
         self.clock: Clock = WorkClock(options.safety_limit) if options.reproducible else Clock()
         begun = self.clock.now()
         self.instance = instance = Instance.of(school, previous)
@@ -211,12 +212,14 @@ class _Search:
 
     @property
     def stopped(self) -> bool:
-        return self.stop is not None and self.stop.is_set()
+        return self.stop.is_set()
 
     def report(self, phase: str, groups: list[Candidate]) -> None:
         with self.keeping:
             if _search_value(self.instance, groups) > _search_value(self.instance, self.best):
                 self.best = groups
+            if self.proven():
+                self.stop.proven = True
         if self.on_progress is not None:
             elapsed = time.monotonic() - self.started
             needs = len(self.instance.school.needs)
@@ -224,6 +227,13 @@ class _Search:
             self.on_progress(
                 Progress(phase, elapsed, _placed(best), needs, _value(best), self.bound.value)
             )
+
+    def proven(self) -> bool:
+        """No schedule is worth more than the best: its objective meets the bound, and the
+        search values nothing else (regenerating, it values keeping groups too, which the
+        bound leaves out)."""
+        bound = self.bound.value
+        return bound is not None and not self.instance.stays and _value(self.best) >= bound
 
     def fill(self) -> None:
         """`_fill`, timed: the last fill comes after the re-timing and must end within the
@@ -242,7 +252,7 @@ class _Search:
         self,
         candidates: list[Candidate],
         seconds: float,
-        stop: threading.Event | None,
+        stop: Stop | None,
         held: frozenset[object] = frozenset(),
     ) -> float:
         """CP-SAT packs these candidates, started from the best groups, reporting what it
@@ -268,6 +278,8 @@ class _Search:
                 return
             deadline = _deadline(phasing, self.search_started, share)
             done = self._generate(deadline, first=share == PHASES[0])
+            if self.stopped:
+                return
             pack_seconds = min(
                 _deadline(phasing, self.search_started, share + PACK_SHARE) - self.clock.now(),
                 self.ending.polish() - self.clock.now(),
@@ -341,6 +353,8 @@ class _Search:
             )
             pool.release()
             seconds = min(deadline - clock.now(), PACK_SHARE * self.remaining.time_limit)
+            if self.stopped:
+                return
             if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
                 self.pack(pool.promising(self.best), seconds, frozenset(c.key for c in held))
             self.fill()
@@ -438,6 +452,19 @@ def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list
     filled = greedy_roster(instance, groups)
     pool.add(filled)
     return filled
+
+
+class _Halt:
+    """The search's stop: set by the caller's `stop` (Ctrl-C, a cancel), or once the best
+    schedule is proven optimal (`_Search.proven`), when more search would find nothing
+    better: a school whose few needs all fit used to run to its time limit anyway."""
+
+    def __init__(self, asked: Stop | None) -> None:
+        self.asked = asked
+        self.proven = False
+
+    def is_set(self) -> bool:
+        return self.proven or (self.asked is not None and self.asked.is_set())
 
 
 class _Bound:

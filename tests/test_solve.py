@@ -16,7 +16,7 @@ from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
 
 from solver.model import School
 from solver.schedule import Schedule
-from solver.solve import SolveOptions, solve
+from solver.solve import Progress, SolveOptions, solve
 from solver.verify import verify
 from tests.builders import SMALL, block, need, program, school, staff, student, window
 
@@ -225,6 +225,26 @@ def test_the_schedule_reports_an_honest_bound_and_objective() -> None:
     assert schedule.objective >= 3 * 600
 
 
+def test_a_schedule_that_meets_the_bound_ends_the_search() -> None:
+    """Six students, one 30-minute window on two days, groups of three meeting twice: the
+    first schedule places three, as many as the bound says any can, so the solve ends
+    there rather than at its time limit.  With one worker the bound comes first and
+    nothing is searched at all; with two it comes from its own process a little later."""
+    s = school(
+        students=[student(i) for i in "ABCDEF"],
+        needs=[need(i) for i in "ABCDEF"],
+        programs=[program(2), program(3)],
+        availability=[window(days="Mon, Tue", start="08:00", end="08:30")],
+    )
+    trace: list[Progress] = []
+    alone = solve(s, SolveOptions(time_limit=120, workers=1), trace.append).schedule
+    assert [p.phase for p in trace] == ["greedy", "bound"]
+    assert alone.objective == alone.best_bound == 3 * 600
+    beside = solve(s, SolveOptions(time_limit=120, workers=2)).schedule
+    assert beside.objective == beside.best_bound == 3 * 600
+    assert beside.solve_seconds < 60
+
+
 def test_one_worker_and_a_seed_give_the_same_schedule_every_time() -> None:
     from solver.loading import load_school
 
@@ -241,7 +261,7 @@ def test_one_worker_and_a_seed_give_the_same_schedule_every_time() -> None:
 ONE_WORKER_SOLVE = """
 from pathlib import Path
 from solver.loading import load_school
-from solver.solve import SolveOptions, solve
+from solver.solve import Progress, SolveOptions, solve
 school = load_school(Path("fixtures/elementary")).school
 schedule = solve(school, SolveOptions(time_limit=4, workers=1, seed=0)).schedule
 print(schedule.model_dump_json(exclude={"solve_seconds"}))
