@@ -13,7 +13,7 @@ from solver.listing import Listed, Listing
 from solver.meeting import FILLED
 from solver.packing import resources
 from solver.values import Day
-from tests.builders import WEEK, block, need, program, school, staff, student
+from tests.builders import WEEK, block, need, program, school, staff, student, window
 from tests.every_group import every_group, school_with_every_row
 
 FREE_MONDAY_EARLY_TUESDAY_LATE = [
@@ -131,3 +131,25 @@ def test_a_listing_stops_at_its_deadline_by_the_work_it_has_done_so_far() -> Non
     assert {g.bucket[0] for g in whole.groups} == {"reading", "math"}
     assert len({g.bucket[0] for g in stopped.groups}) == 1
     assert whole.shares is not None and stopped.shares is None
+
+
+def test_families_are_built_as_a_listing_reaches_them_and_stopping_loses_none() -> None:
+    """A listing stopped at its deadline has built only the families it reached (here two
+    of four: two staff members for each of two subjects); the next listing builds the
+    rest and offers what a listing never stopped offers."""
+    s = school(
+        students=[student("A"), student("B")],
+        needs=[need("A"), need("B"), need("A", subject="math"), need("B", subject="math")],
+        programs=[program(2, min_size=2), program(3), program(2, subject="math")],
+        staff=[staff("T1", teaches="reading;math"), staff("T2", teaches="reading;math")],
+        availability=[window("T1"), window("T2")],
+    )
+    instance = Instance.of(s)
+    stopped = Listing(instance)
+    first = stopped.price(lambda resource: 0.0, 0.5, now=lambda so_far: float(so_far.size))
+    assert len(stopped.families) == 2 and first.shares is None
+    after = stopped.price(lambda resource: 0.0, float("inf"))
+    whole = Listing(instance).price(lambda resource: 0.0, float("inf"))
+    assert len(stopped.families) == 4
+    assert after.groups == whole.groups and after.shares == whole.shares
+    assert 0 < after.built < whole.built
