@@ -229,11 +229,15 @@ class _Search:
             )
 
     def proven(self) -> bool:
-        """No schedule is worth more than the best: its objective meets the bound, and the
-        search values nothing else (regenerating, it values keeping groups too, which the
-        bound leaves out)."""
+        """No schedule is worth more to the search than the best: its value meets the bound
+        and the most that keeping needs in last window's groups could add (which the bound
+        leaves out: nothing, unless regenerating)."""
         bound = self.bound.value
-        return bound is not None and not self.instance.stays and _value(self.best) >= bound
+        if bound is None:
+            return False
+        instance = self.instance
+        most = bound + sum(instance.most_stay_bonus(index) for index in instance.stays)
+        return _search_value(instance, self.best) >= most
 
     def fill(self) -> None:
         """`_fill`, timed: the last fill comes after the re-timing and must end within the

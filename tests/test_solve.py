@@ -229,7 +229,8 @@ def test_a_schedule_that_meets_the_bound_ends_the_search() -> None:
     """Six students, one 30-minute window on two days, groups of three meeting twice: the
     first schedule places three, as many as the bound says any can, so the solve ends
     there rather than at its time limit.  With one worker the bound comes first and
-    nothing is searched at all; with two it comes from its own process a little later."""
+    nothing is searched at all, regenerating from that schedule too; with two it comes
+    from its own process a little later."""
     s = school(
         students=[student(i) for i in "ABCDEF"],
         needs=[need(i) for i in "ABCDEF"],
@@ -240,6 +241,10 @@ def test_a_schedule_that_meets_the_bound_ends_the_search() -> None:
     alone = solve(s, SolveOptions(time_limit=120, workers=1), trace.append).schedule
     assert [p.phase for p in trace] == ["greedy", "bound"]
     assert alone.objective == alone.best_bound == 3 * 600
+    trace.clear()  # regenerating, every need keeps its group: nothing is worth more
+    again = solve(s, SolveOptions(time_limit=120, workers=1), trace.append, previous=alone)
+    assert [p.phase for p in trace] == ["greedy", "bound"]
+    assert again.schedule.groups == alone.groups
     beside = solve(s, SolveOptions(time_limit=120, workers=2)).schedule
     assert beside.objective == beside.best_bound == 3 * 600
     assert beside.solve_seconds < 60
