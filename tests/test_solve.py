@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
@@ -250,6 +251,28 @@ def test_a_schedule_that_meets_the_bound_ends_the_search() -> None:
     assert beside.solve_seconds < 60
 
 
+def test_a_stop_ends_the_search_and_keeps_the_best_schedule_found() -> None:
+    """Ctrl-C or a cancel: once the caller's stop is set the search ends, and the best
+    schedule found so far comes back, verified, long before the time limit."""
+    from solver.loading import load_school
+
+    fixture = load_school(SMALL).school
+    assert fixture is not None
+    stop = threading.Event()
+    trace: list[Progress] = []
+
+    def progress(report: Progress) -> None:
+        trace.append(report)
+        if report.phase == "search":
+            stop.set()
+
+    result = solve(fixture, SolveOptions(time_limit=120, workers=2), progress, stop)
+    schedule = result.schedule
+    assert verify(fixture, schedule) == []
+    assert schedule.objective == trace[-1].objective == max(p.objective for p in trace)
+    assert schedule.solve_seconds < 60
+
+
 def test_one_worker_and_a_seed_give_the_same_schedule_every_time() -> None:
     from solver.loading import load_school
 
@@ -266,7 +289,7 @@ def test_one_worker_and_a_seed_give_the_same_schedule_every_time() -> None:
 ONE_WORKER_SOLVE = """
 from pathlib import Path
 from solver.loading import load_school
-from solver.solve import Progress, SolveOptions, solve
+from solver.solve import SolveOptions, solve
 school = load_school(Path("fixtures/elementary")).school
 schedule = solve(school, SolveOptions(time_limit=4, workers=1, seed=0)).schedule
 print(schedule.model_dump_json(exclude={"solve_seconds"}))
