@@ -116,8 +116,11 @@ def _previous_or_exit(path: Path) -> Schedule:
 def _solve_with_progress(
     school: School, options: SolveOptions, previous: Schedule | None
 ) -> SolveResult:
-    """Solve in a worker thread so Ctrl-C stops the search and keeps the best schedule."""
-    stop = threading.Event()
+    """Solve in a worker thread so Ctrl-C stops the search and keeps the best schedule.
+    The worker says when it is done with an event: `Thread.join` interrupted by Ctrl-C
+    can take the thread for finished while it still runs (Python 3.11), and the CLI then
+    found no result and raised."""
+    stop, done = threading.Event(), threading.Event()
     outcome: list[SolveResult] = []
     failure: list[PinError] = []
 
@@ -126,21 +129,22 @@ def _solve_with_progress(
             outcome.append(solve_school(school, options, show, stop, previous))
         except PinError as error:
             failure.append(error)
+        finally:
+            done.set()
 
     with console.status("starting") as status:
 
         def show(progress: Progress) -> None:
             status.update(progress_line(progress))
 
-        worker = threading.Thread(target=run, args=(show,), daemon=True)
-        worker.start()
+        threading.Thread(target=run, args=(show,), daemon=True).start()
         try:
-            while worker.is_alive():
-                worker.join(0.1)
+            while not done.wait(0.1):
+                pass
         except KeyboardInterrupt:
             stop.set()
             status.update("stopping: keeping the best schedule found")
-            worker.join()
+            done.wait()
     if failure:
         raise failure[0]
     return outcome[0]

@@ -20,6 +20,7 @@ from enum import Enum
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidate, Instance, NeedItem, best_members
+from solver.cpsat import cp_solver
 from solver.model import Staff
 from solver.timegrid import Slot, in_week
 
@@ -146,7 +147,7 @@ class _Model:
         return solver, True if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
     def run(self) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
-        solver = cp_model.CpSolver()
+        solver = cp_solver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = SECONDS
         return solver, solver.solve(self.model)

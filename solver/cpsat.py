@@ -32,6 +32,17 @@ Extract = Callable[[Callable[[cp_model.IntVar], int]], list[Candidate]]
 """Reads the groups of a CP-SAT solution, given how to read a literal's value."""
 
 
+def cp_solver() -> cp_model.CpSolver:
+    """A CP-SAT solver that leaves Ctrl-C to Python.  By default CP-SAT puts a SIGINT
+    handler of its own in place while it solves and never gives Python's back: the CLI,
+    which solves in a thread and stops the search on Ctrl-C, was killed by the signal
+    instead, or aborted (std::bad_function_call) when it came between two solves, and
+    wrote nothing."""
+    solver = cp_model.CpSolver()
+    solver.parameters.catch_sigint_signal = False
+    return solver
+
+
 class _SolutionReporter(cp_model.CpSolverSolutionCallback):
     """Hands every improving CP-SAT solution to the progress report."""
 
@@ -114,7 +125,7 @@ def _run(
     model, extract = build()
     clock.spend(MODEL_SECONDS * len(model.proto.variables))
     building = clock.now() - began
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     if options.reproducible:
         solver.parameters.max_deterministic_time = max(MIN_SOLVE, clock.budget(seconds))
         solver.parameters.max_time_in_seconds = options.safety_limit

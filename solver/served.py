@@ -26,6 +26,7 @@ from itertools import combinations
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidate, Instance, NeedItem, never_together
+from solver.cpsat import cp_solver
 from solver.cuts import ServedCap
 from solver.model import Staff
 from solver.packing import staff_resources
@@ -99,7 +100,7 @@ def _most_served(
     week.add_staff_rules()
     week.add_one_group_per_need_rule()
     week.model.maximize(sum(weights.get(i, 0) * v for i, v in week.holding()))
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.num_workers = 1
     # the LP's bound is the cap: without the full linearization the counselor's took 3.4 s
     solver.parameters.linearization_level = 2

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -123,6 +125,37 @@ def test_solve_with_one_worker_writes_the_same_schedule_in_every_process(tmp_pat
         schedule = json.loads((out / "schedule.json").read_text())
         written.append({k: v for k, v in schedule.items() if k != "solve_seconds"})
     assert written[0] == written[1]
+
+
+def test_ctrl_c_stops_the_search_and_writes_the_best_schedule_found(tmp_path: Path) -> None:
+    """Ctrl-C in a long solve: the search stops and the best schedule so far is written,
+    verified, with its summary.  The process used to be killed by the signal, or to
+    abort inside CP-SAT, and write nothing."""
+    from solver.loading import load_school
+    from solver.schedule import Schedule
+    from solver.verify import verify
+
+    arguments = ["solve", str(SMALL), "--out", str(tmp_path), "--time-limit", "120"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert process.stderr is not None
+    process.stderr.readline()  # its warning: the school is loaded and the search begins
+    time.sleep(2)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    schedule = Schedule.model_validate_json((tmp_path / "schedule.json").read_text())
+    school = load_school(SMALL).school
+    assert school is not None
+    assert verify(school, schedule) == []
+    assert schedule.solve_seconds < 60
+    assert "Placement" in stdout
 
 
 def test_solve_on_bad_data_exits_2(tmp_path: Path) -> None:
