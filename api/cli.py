@@ -45,6 +45,9 @@ console = Console(highlight=False, markup=False)
 error_console = Console(stderr=True, highlight=False, markup=False)
 
 BAD_INPUT = 2
+INTERRUPTED = 130
+"""A second Ctrl-C quits without waiting for the search to stop (128 + SIGINT, as shells
+report it)."""
 
 SchoolPath = Annotated[
     Path, typer.Argument(help="A folder of CSV files with school.toml, or an .xlsx workbook.")
@@ -143,8 +146,12 @@ def _solve_with_progress(
                 pass
         except KeyboardInterrupt:
             stop.set()
-            status.update("stopping: keeping the best schedule found")
-            done.wait()
+            status.update("stopping: keeping the best schedule found (Ctrl-C again to quit)")
+            try:
+                done.wait()
+            except KeyboardInterrupt:
+                error_console.print("Quit: no schedule written.")
+                raise typer.Exit(INTERRUPTED) from None
     if failure:
         raise failure[0]
     return outcome[0]

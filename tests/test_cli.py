@@ -127,6 +127,26 @@ def test_solve_with_one_worker_writes_the_same_schedule_in_every_process(tmp_pat
     assert written[0] == written[1]
 
 
+def interrupted(school: Path, out: Path, *pauses: float, workers: int = 2) -> tuple[int, str, str]:
+    """`skillgroups solve` with a long time limit, sent Ctrl-C after each pause (counted
+    from its first warning, when the school is loaded and the search begins)."""
+    arguments = ["solve", str(school), "--out", str(out), "--time-limit", "120"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", *arguments, "--workers", str(workers)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert process.stderr is not None
+    process.stderr.readline()
+    for pause in pauses:
+        time.sleep(pause)
+        process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    return process.returncode, stdout, stderr
+
+
 def test_ctrl_c_stops_the_search_and_writes_the_best_schedule_found(tmp_path: Path) -> None:
     """Ctrl-C in a long solve: the search stops and the best schedule so far is written,
     verified, with its summary.  The process used to be killed by the signal, or to
@@ -135,20 +155,8 @@ def test_ctrl_c_stops_the_search_and_writes_the_best_schedule_found(tmp_path: Pa
     from solver.schedule import Schedule
     from solver.verify import verify
 
-    arguments = ["solve", str(SMALL), "--out", str(tmp_path), "--time-limit", "120"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", *arguments],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-    )
-    assert process.stderr is not None
-    process.stderr.readline()  # its warning: the school is loaded and the search begins
-    time.sleep(2)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 0, stderr
+    returncode, stdout, stderr = interrupted(SMALL, tmp_path, 2.0)
+    assert returncode == 0, stderr
     assert "Traceback" not in stderr
     schedule = Schedule.model_validate_json((tmp_path / "schedule.json").read_text())
     school = load_school(SMALL).school
@@ -156,6 +164,16 @@ def test_ctrl_c_stops_the_search_and_writes_the_best_schedule_found(tmp_path: Pa
     assert verify(school, schedule) == []
     assert schedule.solve_seconds < 60
     assert "Placement" in stdout
+
+
+def test_a_second_ctrl_c_quits_at_once_without_writing(tmp_path: Path) -> None:
+    """With one worker k8's bound is worked out first, for seconds, and the search stops
+    only after it; a second Ctrl-C does not wait."""
+    returncode, _, stderr = interrupted(FIXTURES / "k8", tmp_path, 0.5, 0.3, workers=1)
+    assert returncode == 130
+    assert "Traceback" not in stderr
+    assert "Quit: no schedule written." in stderr
+    assert not (tmp_path / "schedule.json").exists()
 
 
 def test_solve_on_bad_data_exits_2(tmp_path: Path) -> None:
