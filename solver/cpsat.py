@@ -69,7 +69,7 @@ def pack_groups(
     clock: Clock,
     seconds: float,
     report: Report,
-    stop: Stop | None,
+    stop: Stop,
     held: frozenset[object] = frozenset(),
     rows_of: RowsOf | None = None,
 ) -> float:
@@ -94,7 +94,7 @@ def retime_groups(
     clock: Clock,
     seconds: float,
     report: Report,
-    stop: Stop | None,
+    stop: Stop,
 ) -> None:
     """CP-SAT over the times of these groups (`solver.retiming`), started from their own;
     needs they left unplaced may join them."""
@@ -114,7 +114,7 @@ def _run(
     clock: Clock,
     seconds: float,
     report: Report,
-    stop: Stop | None,
+    stop: Stop,
 ) -> float:
     """Build the model and run CP-SAT on it for `seconds`, building included (on the
     900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
@@ -141,10 +141,7 @@ def _run(
     solver.parameters.cp_model_probing_level = 0
     reporter = _SolutionReporter(phase, report, extract)
     finished = threading.Event()
-    if stop is not None:
-        threading.Thread(
-            target=_stop_when_asked, args=(solver, stop, finished), daemon=True
-        ).start()
+    threading.Thread(target=_stop_when_asked, args=(solver, stop, finished), daemon=True).start()
     solver.solve(model, reporter)
     finished.set()
     clock.spend(CALL_SECONDS + solver.deterministic_time)

@@ -74,7 +74,7 @@ class RoundWork:
     searched: int = 0
     """Member sets listed whose times were searched past the day-by-day bound."""
     built: int = 0
-    """(need, slot) pairs the listing's families were built from, the first time."""
+    """(need, slot) pairs of the families the listing built (each once, when first reached)."""
     added: int = 0
     """Groups added to the pool."""
 

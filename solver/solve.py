@@ -189,6 +189,9 @@ class _Search:
         self.instance = instance = Instance.of(school, previous)
         self.best, kept = _first_roster(instance)
         self.clock.spend(ROSTER_SECONDS * instance.checked)
+        self.most_kept = sum(instance.most_stay_bonus(index) for index in instance.stays)
+        """The most keeping needs in last window's groups can add to the search's value
+        (nothing, unless regenerating); the bound leaves it out."""
         self.greedy_placed = _placed(self.best)
         self.keeping = threading.Lock()
         """A packing beside column generation reports from its own thread."""
@@ -230,14 +233,11 @@ class _Search:
 
     def proven(self) -> bool:
         """No schedule is worth more to the search than the best: its value meets the bound
-        and the most that keeping needs in last window's groups could add (which the bound
-        leaves out: nothing, unless regenerating)."""
+        and the most that keeping needs in last window's groups could add."""
         bound = self.bound.value
-        if bound is None:
-            return False
-        instance = self.instance
-        most = bound + sum(instance.most_stay_bonus(index) for index in instance.stays)
-        return _search_value(instance, self.best) >= most
+        return (
+            bound is not None and _search_value(self.instance, self.best) >= bound + self.most_kept
+        )
 
     def fill(self) -> None:
         """`_fill`, timed: the last fill comes after the re-timing and must end within the
@@ -256,7 +256,7 @@ class _Search:
         self,
         candidates: list[Candidate],
         seconds: float,
-        stop: Stop | None,
+        stop: Stop,
         held: frozenset[object] = frozenset(),
     ) -> float:
         """CP-SAT packs these candidates, started from the best groups, reporting what it

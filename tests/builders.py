@@ -102,3 +102,14 @@ def school(**tables: Any) -> School:
         **tables,
     }
     return School.model_validate(data, context={"school_days": WEEK})
+
+
+def one_full_group_a_week() -> School:
+    """Six students, one 30-minute window on two days, groups of three meeting twice: any
+    schedule places three, and so does the bound."""
+    return school(
+        students=[student(i) for i in "ABCDEF"],
+        needs=[need(i) for i in "ABCDEF"],
+        programs=[program(2), program(3)],
+        availability=[window(days="Mon, Tue", start="08:00", end="08:30")],
+    )

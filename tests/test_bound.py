@@ -11,7 +11,16 @@ from solver.bound import RelaxationLP, upper_bound
 from solver.candidates import Instance
 from solver.loading import load_school
 from solver.solve import SolveOptions, solve
-from tests.builders import SMALL, block, need, program, school, student, window
+from tests.builders import (
+    SMALL,
+    block,
+    need,
+    one_full_group_a_week,
+    program,
+    school,
+    student,
+    window,
+)
 from tests.every_group import most_groups
 from tests.test_column_bound import best_objective
 from tests.test_properties import small_schools
@@ -32,13 +41,7 @@ def test_any_prices_give_a_bound_at_least_the_lp_optimum() -> None:
 def test_one_session_a_day_bounds_the_week_to_one_full_group() -> None:
     """Six students, one 30-minute window on two days, groups of three meeting twice:
     any schedule places three, and so does the bound."""
-    s = school(
-        students=[student(i) for i in "ABCDEF"],
-        needs=[need(i) for i in "ABCDEF"],
-        programs=[program(2), program(3)],
-        availability=[window(days="Mon, Tue", start="08:00", end="08:30")],
-    )
-    schedule = solve(s, SolveOptions(time_limit=2, workers=1)).schedule
+    schedule = solve(one_full_group_a_week(), SolveOptions(time_limit=2, workers=1)).schedule
     assert schedule.best_bound == schedule.objective == 3 * 600
     assert schedule.status == "optimal"
 

@@ -11,6 +11,7 @@ from solver.candidates import Instance
 from solver.cuts import Cut, ServedCap, member_cuts
 from solver.listing import Listed, Listing
 from solver.meeting import FILLED
+from solver.model import School
 from solver.packing import resources
 from solver.values import Day
 from tests.builders import WEEK, block, need, program, school, staff, student, window
@@ -111,21 +112,28 @@ def test_a_kind_too_large_to_list_is_listed_where_a_neighbourhood_frees_few_of_i
     assert groups and {g.members for g in groups} == {(0, 1, 2)}
 
 
+def reading_and_math(*teachers: str) -> School:
+    """Two students, each with a reading and a math need (pairs only in reading), and
+    these staff members teaching both: a family per subject and staff member."""
+    return school(
+        students=[student("A"), student("B")],
+        needs=[need("A"), need("B"), need("A", subject="math"), need("B", subject="math")],
+        programs=[program(2, min_size=2), program(3), program(2, subject="math")],
+        staff=[staff(t, teaches="reading;math") for t in teachers],
+        availability=[window(t) for t in teachers],
+    )
+
+
+def sets_listed(so_far: Listed) -> float:
+    """A listing's clock that reads the needs it has listed: its deadline, in those."""
+    return float(so_far.size)
+
+
 def test_a_listing_stops_at_its_deadline_by_the_work_it_has_done_so_far() -> None:
     """With one worker the clock moves only when a round's work is spent, at its end, so
     the listing is shown its own work: past the deadline by it, no family more is listed
     and no bound is given."""
-    s = school(
-        students=[student("A"), student("B")],
-        needs=[need("A"), need("B"), need("A", subject="math"), need("B", subject="math")],
-        programs=[program(2, min_size=2), program(3), program(2, subject="math")],
-        staff=[staff(teaches="reading;math")],
-    )
-    listing = Listing(Instance.of(s))
-
-    def sets_listed(so_far: Listed) -> float:
-        return float(so_far.size)
-
+    listing = Listing(Instance.of(reading_and_math("T1")))
     whole = listing.price(lambda resource: 0.0, float("inf"), now=sets_listed)
     stopped = listing.price(lambda resource: 0.0, 0.5, now=sets_listed)
     assert {g.bucket[0] for g in whole.groups} == {"reading", "math"}
@@ -137,16 +145,9 @@ def test_families_are_built_as_a_listing_reaches_them_and_stopping_loses_none() 
     """A listing stopped at its deadline has built only the families it reached (here two
     of four: two staff members for each of two subjects); the next listing builds the
     rest and offers what a listing never stopped offers."""
-    s = school(
-        students=[student("A"), student("B")],
-        needs=[need("A"), need("B"), need("A", subject="math"), need("B", subject="math")],
-        programs=[program(2, min_size=2), program(3), program(2, subject="math")],
-        staff=[staff("T1", teaches="reading;math"), staff("T2", teaches="reading;math")],
-        availability=[window("T1"), window("T2")],
-    )
-    instance = Instance.of(s)
+    instance = Instance.of(reading_and_math("T1", "T2"))
     stopped = Listing(instance)
-    first = stopped.price(lambda resource: 0.0, 0.5, now=lambda so_far: float(so_far.size))
+    first = stopped.price(lambda resource: 0.0, 0.5, now=sets_listed)
     assert len(stopped.families) == 2 and first.shares is None
     after = stopped.price(lambda resource: 0.0, float("inf"))
     whole = Listing(instance).price(lambda resource: 0.0, float("inf"))

@@ -19,7 +19,17 @@ from solver.model import School
 from solver.schedule import Schedule
 from solver.solve import Progress, SolveOptions, solve
 from solver.verify import verify
-from tests.builders import SMALL, block, need, program, school, staff, student, window
+from tests.builders import (
+    SMALL,
+    block,
+    need,
+    one_full_group_a_week,
+    program,
+    school,
+    staff,
+    student,
+    window,
+)
 
 FAST = SolveOptions(time_limit=3, workers=1, seed=1)
 
@@ -232,12 +242,7 @@ def test_a_schedule_that_meets_the_bound_ends_the_search() -> None:
     there rather than at its time limit.  With one worker the bound comes first and
     nothing is searched at all, regenerating from that schedule too; with two it comes
     from its own process a little later."""
-    s = school(
-        students=[student(i) for i in "ABCDEF"],
-        needs=[need(i) for i in "ABCDEF"],
-        programs=[program(2), program(3)],
-        availability=[window(days="Mon, Tue", start="08:00", end="08:30")],
-    )
+    s = one_full_group_a_week()
     trace: list[Progress] = []
     alone = solve(s, SolveOptions(time_limit=120, workers=1), trace.append).schedule
     assert [p.phase for p in trace] == ["greedy", "bound"]
