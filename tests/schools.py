@@ -1,7 +1,8 @@
-"""Small hand-built schools for tests: a valid one, and a way to break one file."""
+"""Small hand-built schools for tests: a valid one, and ways to break one file."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 SCHOOL_TOML = """\
@@ -65,3 +66,15 @@ def write_school(folder: Path, **changes: str | bytes | None) -> Path:
         elif content is not None:
             (folder / name).write_text(content, encoding="utf-8")
     return folder
+
+
+def damage_sheets(workbook: Path) -> Path:
+    """Cut every worksheet's XML in half, leaving the workbook's zip and its list of sheets
+    whole: the file opens, and fails only when a sheet's rows are read."""
+    with zipfile.ZipFile(workbook) as whole:
+        parts = {name: whole.read(name) for name in whole.namelist()}
+    with zipfile.ZipFile(workbook, "w") as damaged:
+        for name, data in parts.items():
+            cut = name.startswith("xl/worksheets/")
+            damaged.writestr(name, data[: len(data) // 2] if cut else data)
+    return workbook

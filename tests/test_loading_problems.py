@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from solver.loading import load_school
+from solver.loading import load_school, save_school
 from solver.problems import Problem, errors, warnings
 from tests.schools import (
     NEEDS_HEADER,
     PROGRAMS_HEADER,
     STUDENTS_HEADER,
     VALID_FILES,
+    damage_sheets,
     write_school,
 )
 
@@ -199,3 +200,13 @@ def test_warnings_are_told_but_do_not_stop_loading(tmp_path: Path) -> None:
         "staff.csv:2:teaches: warning: nobody needs this subject in needs.csv (math)",
         "students.csv: warning: 1 of 3 students have no needs and are not scheduled",
     ]
+
+
+def test_a_damaged_workbook_is_one_problem_naming_it(tmp_path: Path) -> None:
+    """openpyxl opens the file and fails only on reading a sheet's rows, with an XML error."""
+    school = load_school(write_school(tmp_path / "csv")).school
+    assert school is not None
+    save_school(school, tmp_path / "school.xlsx")
+    problem = only_error(damage_sheets(tmp_path / "school.xlsx"))
+    assert problem.file == "school.xlsx"
+    assert "not a readable .xlsx workbook" in problem.message

@@ -119,3 +119,27 @@ def test_an_unknown_export_is_a_clear_error(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "odd.csv:1: unknown screening export" in run.stderr
     assert not (tmp_path / "needs.csv").exists()
+
+
+def test_an_export_that_is_no_workbook_or_a_damaged_one_is_a_clear_error(tmp_path: Path) -> None:
+    import openpyxl
+
+    from tests.schools import damage_sheets
+
+    renamed = tmp_path / "renamed.xlsx"
+    shutil.copy(EXPORTS / "star.csv", renamed)
+    damaged = tmp_path / "damaged.xlsx"
+    sheet = openpyxl.Workbook()
+    sheet.active.append(["Student ID", "Score"])
+    sheet.save(damaged)
+    run = subprocess.run(
+        [sys.executable, "-m", "api.cli", "import-screening", str(renamed),
+         str(damage_sheets(damaged)), "--roster", str(EXPORTS / "students.csv"), "--out",
+         str(tmp_path / "needs.csv")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    for name in ("renamed.xlsx", "damaged.xlsx"):
+        assert f"{name}: not a readable .xlsx workbook" in run.stderr
+    assert not (tmp_path / "needs.csv").exists()

@@ -5,11 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import openpyxl
-
 from solver.loading.cells import cell_text
 from solver.loading.tables import RawTable, read_csv_table, table_from_cells
-from solver.loading.workbook import spreadsheet_cell
+from solver.loading.workbook import read_sheets
 from solver.model import Need
 from solver.problems import Problem
 from solver.screening import ScreenedNeed
@@ -19,15 +17,11 @@ def read_export(path: Path) -> tuple[RawTable | None, list[Problem]]:
     if not path.is_file():
         return None, [Problem(str(path), "no such file")]
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            cells = [
-                [spreadsheet_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)
-            ]
-        finally:
-            workbook.close()
-        return table_from_cells(path.name, cells)
+        sheets, problems = read_sheets(path)
+        if sheets is None:
+            return None, problems
+        first = next(iter(sheets.values()), [])
+        return table_from_cells(path.name, first)
     return read_csv_table(path)
 
 
