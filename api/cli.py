@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.exports import write_changes
+from api.exports import change_files
 from api.render import (
     print_changes,
     print_problems,
@@ -22,11 +22,12 @@ from api.render import (
 )
 from solver.changes import compare
 from solver.continuity import PinError
-from solver.loading import load_school, save_school
+from solver.files import write_whole
+from solver.loading import load_school, school_files
 from solver.loading.previous import load_previous
 from solver.model import School
 from solver.problems import errors
-from solver.schedule import Schedule, write_schedule
+from solver.schedule import Schedule, schedule_json
 from solver.screening import import_screening, load_rules
 from solver.screening.files import read_export, read_roster, write_needs
 from solver.solve import Progress, SolveOptions, SolveResult
@@ -94,18 +95,25 @@ def solve(
         error_console.print(str(error), style="red")
         raise typer.Exit(BAD_INPUT) from None
     print_problems(error_console, result.warnings)
-    try:
-        write_schedule(result.schedule, out / "schedule.json")
-    except OSError as error:
-        error_console.print(f"{out}: cannot write ({error.strerror})", style="red")
-        raise typer.Exit(BAD_INPUT) from None
+    files = {out / "schedule.json": schedule_json(result.schedule)}
+    report = compare(school, last, result.schedule) if last is not None else None
+    if report is not None:
+        files |= change_files(report, out)
+    _write_or_exit(files)
     print_schedule(console, school, result)
-    console.print(f"Wrote {out / 'schedule.json'}.")
-    if last is not None:
-        report = compare(school, last, result.schedule)
+    if report is not None:
         print_changes(console, report)
-        write_changes(report, out)
-        console.print(f"Wrote {out / 'changes.csv'} and {out / 'changes.json'}.")
+    console.print(f"Wrote {', '.join(str(path) for path in files)}.")
+
+
+def _write_or_exit(files: Mapping[Path, str | bytes]) -> None:
+    """Write every file whole, or none and exit with code 2 naming the one that failed."""
+    try:
+        write_whole(files)
+    except OSError as error:
+        where = error.filename or next(iter(files))
+        error_console.print(f"{where}: cannot write ({error.strerror or error})", style="red")
+        raise typer.Exit(BAD_INPUT) from None
 
 
 def _previous_or_exit(path: Path) -> Schedule:
@@ -125,12 +133,12 @@ def _solve_with_progress(
     found no result and raised."""
     stop, done = threading.Event(), threading.Event()
     outcome: list[SolveResult] = []
-    failure: list[PinError] = []
+    failure: list[Exception] = []
 
     def run(show: Callable[[Progress], None]) -> None:
         try:
             outcome.append(solve_school(school, options, show, stop, previous))
-        except PinError as error:
+        except Exception as error:  # raised again below: PinError is bad input, others bugs
             failure.append(error)
         finally:
             done.set()
@@ -212,11 +220,7 @@ def convert(
 ) -> None:
     """Convert a school between a CSV folder and an .xlsx workbook (either way)."""
     school = _load_or_exit(source)
-    try:
-        save_school(school, destination)
-    except OSError as error:
-        error_console.print(f"{destination}: cannot write ({error.strerror})", style="red")
-        raise typer.Exit(BAD_INPUT) from None
+    _write_or_exit(school_files(school, destination))
     console.print(f"Wrote {destination}.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -28,17 +29,14 @@ def change_rows(report: ChangeReport) -> list[dict[str, str]]:
     return rows
 
 
-def write_changes(report: ChangeReport, folder: Path) -> None:
-    """changes.csv and changes.json, each complete or not written at all."""
-    folder.mkdir(parents=True, exist_ok=True)
-    csv_path, json_path = folder / "changes.csv", folder / "changes.json"
-    partial = folder / ".changes.csv.partial"
-    with partial.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.DictWriter(stream, COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in change_rows(report):
-            writer.writerow({k: spreadsheet_safe(str(v)) for k, v in row.items()})
-    partial.replace(csv_path)
-    partial = folder / ".changes.json.partial"
-    partial.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
-    partial.replace(json_path)
+def change_files(report: ChangeReport, folder: Path) -> dict[Path, str]:
+    """changes.csv and changes.json in `folder`, for `solver.files.write_whole`."""
+    table = io.StringIO()
+    writer = csv.DictWriter(table, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in change_rows(report):
+        writer.writerow({k: spreadsheet_safe(str(v)) for k, v in row.items()})
+    return {
+        folder / "changes.csv": table.getvalue(),
+        folder / "changes.json": json.dumps(report.as_json(), indent=2) + "\n",
+    }

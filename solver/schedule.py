@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -78,9 +77,6 @@ def groups_match(a: Group, b: Group) -> bool:
     return a.group_id == b.group_id or (same_kind and same_sessions)
 
 
-def write_schedule(schedule: Schedule, path: Path) -> None:
-    """Write schedule.json completely or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(schedule.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    partial.replace(path)
+def schedule_json(schedule: Schedule) -> str:
+    """The text of schedule.json."""
+    return schedule.model_dump_json(indent=2) + "\n"

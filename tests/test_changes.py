@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.exports import spreadsheet_safe, write_changes
+from api.exports import change_files, spreadsheet_safe
 from solver.changes import compare
+from solver.files import write_whole
 from solver.schedule import Group, Schedule, Session, Unplaced
 from tests.builders import need, school, student
 
@@ -66,7 +67,7 @@ def test_teachers_see_who_leaves_their_room_at_a_different_time() -> None:
 
 
 def test_change_files_are_written_and_safe_for_spreadsheets(tmp_path: Path) -> None:
-    write_changes(compare(S, BEFORE, AFTER), tmp_path)
+    write_whole(change_files(compare(S, BEFORE, AFTER), tmp_path))
     text = (tmp_path / "changes.csv").read_text()
     assert text.splitlines()[0].startswith("section,homeroom,student_id,subject,change")
     assert "need,,C,reading,moved" in text

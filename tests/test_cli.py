@@ -190,3 +190,26 @@ def test_validate_passes_on_every_bundled_school(fixture: str) -> None:
     assert run.returncode == 0, run.stderr
     assert "Capacity per subject" in run.stdout
     assert "No errors." in run.stdout
+
+
+def test_a_folder_in_the_way_of_an_output_file_exits_2_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    """Regenerating writes schedule.json, changes.csv and changes.json together; a folder
+    named changes.csv used to end in a traceback, with schedule.json already written and
+    a partial file left behind.  Converting to a folder is written the same way."""
+    first = tmp_path / "first"
+    assert skillgroups("solve", SMALL, "--out", first, "--time-limit", "2").returncode == 0
+    out = tmp_path / "again"
+    (out / "changes.csv").mkdir(parents=True)
+    arguments = ("--out", out, "--time-limit", "2", "--previous", first / "schedule.json")
+    run = skillgroups("solve", SMALL, *arguments)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert f"{out / 'changes.csv'}: cannot write (Is a directory)" in run.stderr
+    assert [p.name for p in out.iterdir()] == ["changes.csv"]
+    converted = tmp_path / "converted"
+    (converted / "staff.csv").mkdir(parents=True)
+    run = skillgroups("convert", SMALL, converted)
+    assert run.returncode == 2
+    assert [p.name for p in converted.iterdir()] == ["staff.csv"]

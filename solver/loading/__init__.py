@@ -6,15 +6,17 @@ column and value; a school with any error is not returned at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from solver.checks import check_school
-from solver.loading.folder import read_folder, write_folder
+from solver.files import write_whole
+from solver.loading.folder import folder_files, read_folder
 from solver.loading.records import Records, read_records
 from solver.loading.tables import RawTable
-from solver.loading.workbook import read_workbook, write_workbook
+from solver.loading.workbook import read_workbook, workbook_bytes
 from solver.model import Day, School, SchoolSettings
 from solver.problems import Problem, errors
 
@@ -47,12 +49,15 @@ def load_school(path: Path) -> LoadResult:
     return _build_school(settings, tables, problems)
 
 
-def save_school(school: School, path: Path) -> None:
-    """Write a school as a workbook (path ends in .xlsx) or as a CSV folder."""
+def school_files(school: School, path: Path) -> Mapping[Path, str | bytes]:
+    """A school as a workbook (path ends in .xlsx) or as a CSV folder's files."""
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        write_workbook(school, path)
-    else:
-        write_folder(school, path)
+        return {path: workbook_bytes(school)}
+    return folder_files(school, path)
+
+
+def save_school(school: School, path: Path) -> None:
+    write_whole(school_files(school, path))
 
 
 def _build_school(
@@ -84,4 +89,4 @@ def _unknown_settings(days: list[Day]) -> SchoolSettings:
     return SchoolSettings(name="(unknown)", days=days, day_start="00:00", day_end="23:59")
 
 
-__all__ = ["LoadResult", "load_school", "save_school"]
+__all__ = ["LoadResult", "load_school", "save_school", "school_files"]

@@ -43,9 +43,8 @@ def read_folder(
     return settings, tables, problems
 
 
-def write_folder(school: School, folder: Path) -> None:
-    """Write the school in the format; files are complete before they are renamed in."""
-    folder.mkdir(parents=True, exist_ok=True)
+def folder_files(school: School, folder: Path) -> dict[Path, str]:
+    """The school's files in the format, for `solver.files.write_whole`."""
     texts = {"school.toml": settings_toml(school.settings)}
     for name, row_model, _ in School.tables():
         buffer = io.StringIO()
@@ -53,10 +52,7 @@ def write_folder(school: School, folder: Path) -> None:
         writer.writerow(row_model.model_fields)
         writer.writerows(row_cells(r) for r in getattr(school, name))
         texts[f"{name}.csv"] = buffer.getvalue()
-    for file_name, text in texts.items():
-        partial = folder / f".{file_name}.partial"
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(folder / file_name)
+    return {folder / file_name: text for file_name, text in texts.items()}
 
 
 def settings_toml(settings: SchoolSettings) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,8 @@ def spreadsheet_cell(value: Any) -> str:
     return cell_text(value).strip()
 
 
-def write_workbook(school: School, path: Path) -> None:
-    """Write the school as one workbook; every cell is text, so nothing is a formula."""
+def workbook_bytes(school: School) -> bytes:
+    """The school as one workbook; every cell is text, so nothing is a formula."""
     workbook = openpyxl.Workbook()
     settings_sheet = workbook.active
     settings_sheet.title = "school"
@@ -100,9 +101,9 @@ def write_workbook(school: School, path: Path) -> None:
         sheet = workbook.create_sheet(name)
         _write_rows(sheet, [list(row_model.model_fields)])
         _write_rows(sheet, [row_cells(r) for r in getattr(school, name)])
-    partial = path.with_name(f".{path.name}.partial")
-    workbook.save(partial)
-    partial.replace(path)
+    content = io.BytesIO()
+    workbook.save(content)
+    return content.getvalue()
 
 
 def _write_rows(sheet: Any, rows: list[list[str]]) -> None:

@@ -1,0 +1,37 @@
+"""Writing output files whole: every file of one output, or none of them."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def write_whole(files: Mapping[Path, str | bytes]) -> None:
+    """Write each file's content (text as UTF-8, newlines as given) completely, or leave
+    every file as it was and raise `OSError`.
+
+    Each file is written beside its place first and moved in only once all are written:
+    a full disk, a read-only folder or a folder in the way of one file (a user's
+    `changes.csv/` beside `schedule.json`) then leaves no partial file and no mix of
+    old and new files, where before the files before it were replaced and a
+    `.partial` file stayed behind.
+    """
+    for path in files:
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    partials = {path: path.with_name(f".{path.name}.partial") for path in files}
+    try:
+        for path, content in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            partials[path].write_bytes(data)
+    except BaseException:
+        for partial in partials.values():
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+        raise
+    for path, partial in partials.items():
+        partial.replace(path)
