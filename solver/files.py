@@ -1,4 +1,5 @@
-"""Writing output files whole: every file of one output, or none of them."""
+"""Files in and out: an input read or named as unreadable; every file of one output
+written whole, or none of them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,17 @@ import errno
 import os
 from collections.abc import Mapping
 from pathlib import Path
+
+from solver.problems import Problem
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes, or the problem that keeps them from being read (a file the
+    user may not read, or one taken away since the folder was listed)."""
+    try:
+        return path.read_bytes(), []
+    except OSError as error:
+        return None, [Problem(path.name, f"the file cannot be read ({error.strerror or error})")]
 
 
 def write_whole(files: Mapping[Path, str | bytes]) -> None:

@@ -27,6 +27,13 @@ from solver.values import (
     Tier,
 )
 
+MOST_STUDENTS = 1000
+"""Group sizes above this are refused as typing errors: no school runs a larger group,
+and a size of 10**30 made CP-SAT's integers overflow and the listing loop over every
+size for longer than any time limit."""
+MINUTES_A_DAY = 24 * 60
+"""A session or a buffer between sessions is at most a day long."""
+
 
 class Row(BaseModel):
     """One row of one CSV file: immutable, extra columns ignored."""
@@ -133,7 +140,9 @@ class Need(Row):
     skill: Label = Field(description="The skill focus, e.g. phonics or computation.")
     tier: Tier = Field(description="Intensity: 2 or 3.")
     score: float | None = Field(
-        None, description="Screening score within the skill; groups keep scores close."
+        None,
+        allow_inf_nan=False,
+        description="Screening score within the skill; groups keep scores close.",
     )
     sessions_per_week: int | None = Field(
         None, ge=1, le=7, description="Overrides the program's sessions per week (e.g. an IEP)."
@@ -151,12 +160,12 @@ class Program(Row):
     subject: Label = Field(description="The subject of the groups.")
     skill: Label = Field(description="The skill, or * for every skill without its own row.")
     tier: Tier = Field(description="2 or 3.")
-    min_size: int = Field(ge=1, description="Fewest students in a group.")
-    max_size: int = Field(ge=1, description="Most students in a group.")
+    min_size: int = Field(ge=1, le=MOST_STUDENTS, description="Fewest students in a group.")
+    max_size: int = Field(ge=1, le=MOST_STUDENTS, description="Most students in a group.")
     sessions_per_week: int = Field(
         ge=1, le=7, description="Sessions of one group per week, each on a different day."
     )
-    minutes: int = Field(ge=1, description="Length of one session in minutes.")
+    minutes: int = Field(ge=1, le=MINUTES_A_DAY, description="Length of one session in minutes.")
     max_grade_span: int = Field(
         ge=0, description="Largest grade difference inside one group (0 = one grade only)."
     )
@@ -182,7 +191,10 @@ class Staff(Row):
     max_sessions_per_day: int | None = Field(None, ge=1, description="Most sessions on one day.")
     max_groups: int | None = Field(None, ge=0, description="Most groups this person runs.")
     buffer_minutes: int = Field(
-        0, ge=0, description="Free minutes needed between two sessions (walking, notes)."
+        0,
+        ge=0,
+        le=MINUTES_A_DAY,
+        description="Free minutes needed between two sessions (walking, notes).",
     )
 
     def can_teach(self, subject: str, skill: str, tier: int) -> bool:

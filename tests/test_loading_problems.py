@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from solver.loading import load_school, save_school
@@ -85,6 +86,18 @@ BAD_CELLS = {
     "non-numeric score": (
         {"needs_csv": NEEDS_HEADER + "1001,reading,phonics,2,thirty,\n1002,reading,phonics,3,,\n"},
         ("needs.csv", 2, "score", "thirty"),
+    ),
+    "a score that is no number a school could give": (
+        {"needs_csv": NEEDS_HEADER + "1001,reading,phonics,2,1e400,\n1002,reading,phonics,3,,\n"},
+        ("needs.csv", 2, "score", "1e400"),
+    ),
+    "a group size past any school's": (
+        {"programs_csv": PROGRAMS_HEADER + "reading,*,2,1,5,3,30,1\nreading,*,3,1,1001,5,30,1\n"},
+        ("programs.csv", 3, "max_size", "1001"),
+    ),
+    "a buffer longer than a day": (
+        {"staff_csv": "staff_id,name,teaches,max_tier,buffer_minutes\nT1,Cora,reading,3,9999\n"},
+        ("staff.csv", 2, "buffer_minutes", "9999"),
     ),
     "no program for a need": (
         {"needs_csv": NEEDS_HEADER + "1001,reading,phonics,2,30,\n1002,math,computation,3,,\n"},
@@ -210,3 +223,26 @@ def test_a_damaged_workbook_is_one_problem_naming_it(tmp_path: Path) -> None:
     problem = only_error(damage_sheets(tmp_path / "school.xlsx"))
     assert problem.file == "school.xlsx"
     assert "not a readable .xlsx workbook" in problem.message
+
+
+def test_a_file_that_cannot_be_read_is_one_problem_naming_it(tmp_path: Path) -> None:
+    """Tests run as root, who may read any file: /proc/self/mem, read from its start,
+    fails for anyone, as a file without read permission fails for a school's user."""
+    folder = write_school(tmp_path, staff_csv=None)
+    (folder / "staff.csv").symlink_to("/proc/self/mem")
+    problem = only_error(folder)
+    assert problem.file == "staff.csv"
+    assert problem.message.startswith("the file cannot be read")
+
+
+def test_a_workbook_key_set_twice_is_named_by_its_row(tmp_path: Path) -> None:
+    """`name` and then `name.x` (a group of keys under it) used to raise a TypeError."""
+    school = load_school(write_school(tmp_path / "csv")).school
+    assert school is not None
+    save_school(school, tmp_path / "school.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "school.xlsx")
+    workbook["school"].append(["name.x", "1"])
+    workbook.save(tmp_path / "school.xlsx")
+    problem = only_error(tmp_path / "school.xlsx")
+    assert where(problem)[1:] == (workbook["school"].max_row, "key", "name.x")
+    assert problem.message == "this key is set twice"

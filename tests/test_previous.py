@@ -166,3 +166,41 @@ def test_a_previous_schedule_in_another_format_exits_2(tmp_path: Path) -> None:
         run.stderr
     )
     assert "Traceback" not in run.stderr
+
+
+def test_a_previous_schedule_with_two_groups_under_one_id_is_refused(tmp_path: Path) -> None:
+    """Its ids are kept for matching groups, so two new groups would share one: the solve
+    used to fail in the verifier."""
+    from solver.loading.previous import load_previous
+
+    first = solve(six_students(), FAST).schedule
+    assert len(first.groups) >= 2
+    groups = [g.model_copy(update={"group_id": "G01"}) for g in first.groups]
+    edited = tmp_path / "schedule.json"
+    edited.write_text(first.model_copy(update={"groups": groups}).model_dump_json())
+    schedule, problems = load_previous(edited)
+    assert schedule is None
+    assert [(p.column, p.value, p.message) for p in problems] == [
+        ("group_id", "G01", "this group_id is used by more than one group")
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"format": "school-schedule/1", "objective": 1' + "0" * 5000 + "}",
+    ],
+    ids=["nested too deep for Python", "a number of 5,001 digits"],
+)
+def test_a_previous_file_python_cannot_read_as_json_is_one_problem(
+    tmp_path: Path, content: str
+) -> None:
+    from solver.loading.previous import load_previous
+
+    (tmp_path / "schedule.json").write_text(content)
+    (tmp_path / "a folder.json").mkdir()
+    for path in (tmp_path / "schedule.json", tmp_path / "a folder.json"):
+        schedule, problems = load_previous(path)
+        assert schedule is None
+        assert [p.file for p in problems] == [path.name]

@@ -8,6 +8,7 @@ _MESSAGES = {
     "missing": "a value is required here",
     "float_parsing": "not a number",
     "float_type": "not a number",
+    "finite_number": "not a number",
     "int_parsing": "not a whole number",
     "int_from_float": "not a whole number",
     "int_type": "not a whole number",

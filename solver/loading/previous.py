@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from solver.files import read_bytes
 from solver.loading.errors import friendly_message
 from solver.problems import Problem
 from solver.schedule import Schedule
@@ -17,11 +19,14 @@ FORMAT = "school-schedule/1"
 def load_previous(path: Path) -> tuple[Schedule | None, list[Problem]]:
     """The previous schedule, or the problems that make it unusable."""
     source = path.name
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError:
+    if not path.exists():
         return None, [Problem(str(path), "no such file")]
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    content, problems = read_bytes(path)
+    if content is None:
+        return None, problems
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, nested too deep
         line = getattr(error, "lineno", None)
         return None, [Problem(source, f"not a schedule.json file: {error}", row=line)]
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -29,9 +34,22 @@ def load_previous(path: Path) -> tuple[Schedule | None, list[Problem]]:
         message = f"not a schedule in the format {FORMAT}"
         return None, [Problem(source, message, column="format", value=str(found))]
     try:
-        return Schedule.model_validate(data), []
+        schedule = Schedule.model_validate(data)
     except ValidationError as error:
         return None, [
             Problem(source, friendly_message(d), column=".".join(map(str, d["loc"])))
             for d in error.errors()
         ]
+    return _with_distinct_ids(source, schedule)
+
+
+def _with_distinct_ids(source: str, schedule: Schedule) -> tuple[Schedule | None, list[Problem]]:
+    """Regenerating keeps a matching group's id, so two groups under one id (a schedule
+    edited by hand) would give two new groups the same id."""
+    counts = Counter(group.group_id for group in schedule.groups)
+    problems = [
+        Problem(source, "this group_id is used by more than one group", None, "group_id", i)
+        for i, n in counts.items()
+        if n > 1
+    ]
+    return (None if problems else schedule), problems

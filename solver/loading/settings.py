@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from solver.files import read_bytes
 from solver.loading.errors import friendly_message
 from solver.loading.tables import RawTable
 from solver.model import SchoolSettings
@@ -18,8 +19,11 @@ from solver.problems import Problem
 def read_toml_settings(path: Path) -> tuple[SchoolSettings | None, list[Problem]]:
     """Parse school.toml; a syntax error names its line."""
     source = path.name
+    content, problems = read_bytes(path)
+    if content is None:
+        return None, problems
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [Problem(source, "the file is not UTF-8 text")]
     try:
@@ -46,17 +50,21 @@ def settings_from_table(table: RawTable) -> tuple[SchoolSettings | None, list[Pr
         return None, [Problem(table.source, "the sheet needs the columns key and value", row=1)]
     data: dict[str, Any] = {}
     rows: dict[str, int] = {}
+    twice = []
     for number, cells in table.rows:
         key, value = cells.get("key", "").lower(), cells.get("value", "")
         if not key or value == "":
             continue
-        rows[key] = number
         parent, _, child = key.partition(".")
-        if child:
-            data.setdefault(parent, {})[child] = value
-        else:
-            data[key] = value
-    return validate_settings(table.source, data, rows.get)
+        place = data.setdefault(parent, {}) if child else data
+        if not isinstance(place, dict) or (child or key) in place:
+            # `name` and `name.x`, or one key on two rows: which one was meant?
+            twice.append(Problem(table.source, "this key is set twice", number, "key", key))
+            continue
+        place[child or key] = value
+        rows[key] = number
+    settings, problems = validate_settings(table.source, data, rows.get)
+    return (None if twice else settings), twice + problems
 
 
 def validate_settings(

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from solver.files import read_bytes
 from solver.problems import Problem
 
 
@@ -77,7 +78,9 @@ def _header_problems(source: str, header: list[str], row: int) -> list[Problem]:
 def read_csv_table(path: Path) -> tuple[RawTable | None, list[Problem]]:
     """Read one CSV file: UTF-8 (a BOM is fine), comma-separated, one header row."""
     source = path.name
-    data = path.read_bytes()
+    data, problems = read_bytes(path)
+    if data is None:
+        return None, problems
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Problem(source, "the file is UTF-16 text; save it as 'CSV UTF-8'")]
     try:
