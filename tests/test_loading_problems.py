@@ -119,6 +119,10 @@ BAD_CELLS = {
         {"pins_csv": "student_id,subject,group_id\n1001,math,G01\n"},
         ("pins.csv", 2, "student_id", "1001"),
     ),
+    "a control character, which a workbook cannot hold and a terminal obeys": (
+        {"students_csv": STUDENTS_HEADER + "1001,Ada\x1bPark,1,H1\n1002,Ben Ortiz,2,H1\n"},
+        ("students.csv", 2, "name", "Ada\\x1bPark"),
+    ),
     "missing required cell": (
         {"students_csv": STUDENTS_HEADER + "1001,Ada Park,,H1\n1002,Ben Ortiz,2,H1\n"},
         ("students.csv", 2, "grade", None),
@@ -145,6 +149,10 @@ BAD_FILES = {
     "duplicate headers": (
         {"staff_csv": "staff_id,name,teaches,max_tier,name\nT1,Cora,reading,3,C\n"},
         ("staff.csv", 1, "name", None),
+    ),
+    "a quote never closed, which would swallow the rest of the file": (
+        {"students_csv": STUDENTS_HEADER + '1001,"Ada Park,1,H1\n1002,Ben Ortiz,2,H1\n'},
+        ("students.csv", 2, None, None),
     ),
     "empty file": ({"timetable_csv": ""}, ("timetable.csv", None, None, None)),
     "missing file": ({"needs_csv": None}, ("needs.csv", None, None, None)),

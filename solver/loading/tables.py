@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,10 +52,25 @@ def table_from_cells(source: str, cells: list[list[str]]) -> tuple[RawTable | No
                 )
             )
             continue
-        table.rows.append(
-            (number, {name: cell.strip() for name, cell in zip(header, row, strict=False) if name})
-        )
+        named = {name: cell.strip() for name, cell in zip(header, row, strict=False) if name}
+        problems += [
+            Problem(source, CONTROL_MESSAGE, number, name, _shown(cell))
+            for name, cell in named.items()
+            if CONTROL.search(cell)
+        ]
+        table.rows.append((number, named))  # still read: its ids are no one else's problem
     return table, problems
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters (all but tab and line breaks): nobody types them, a workbook cannot
+hold them (converting raised), and printed they can drive a terminal."""
+CONTROL_MESSAGE = "holds a control character, left by a broken export; retype the cell"
+
+
+def _shown(cell: str) -> str:
+    """The cell with its control characters written out, safe to print."""
+    return CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", cell)
 
 
 def _header_problems(source: str, header: list[str], row: int) -> list[Problem]:
@@ -92,8 +108,11 @@ def read_csv_table(path: Path) -> tuple[RawTable | None, list[Problem]]:
         return None, [Problem(source, message, row=row, value=f"byte 0x{byte}")]
     if "\x00" in text:
         return None, [Problem(source, "the file holds binary data, not CSV text")]
+    cells: list[list[str]] = []
     try:
-        cells = list(csv.reader(io.StringIO(text, newline="")))
+        # strict: a quote never closed would otherwise swallow the rest of the file
+        cells.extend(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as error:
-        return None, [Problem(source, f"the file is not valid CSV: {error}")]
+        message = f"the file is not valid CSV ({error}): is a quote not closed, or doubled?"
+        return None, [Problem(source, message, row=len(cells) + 1)]
     return table_from_cells(source, cells)
