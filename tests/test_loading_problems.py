@@ -254,3 +254,19 @@ def test_a_workbook_key_set_twice_is_named_by_its_row(tmp_path: Path) -> None:
     problem = only_error(tmp_path / "school.xlsx")
     assert where(problem)[1:] == (workbook["school"].max_row, "key", "name.x")
     assert problem.message == "this key is set twice"
+
+
+def test_two_sheets_of_one_name_are_a_problem(tmp_path: Path) -> None:
+    """Sheet names are read trimmed and in any case, so 'Students ' is a second students
+    sheet; the one read last used to win, and the error said the sheet was empty."""
+    school = load_school(write_school(tmp_path / "csv")).school
+    assert school is not None
+    save_school(school, tmp_path / "school.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "school.xlsx")
+    workbook.create_sheet("Students ")
+    workbook.save(tmp_path / "school.xlsx")
+    problem = only_error(tmp_path / "school.xlsx")
+    assert (problem.file, problem.message) == (
+        "school.xlsx",
+        "2 sheets are named 'students'; keep one",
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,13 @@ def read_workbook(
 ) -> tuple[SchoolSettings | None, dict[str, RawTable], list[Problem]]:
     """Read every sheet the format names; sheet names are case-insensitive."""
     names = {name for name, _, _ in School.tables()} | {"school"}
-    sheets, problems = read_sheets(path, names)
-    if sheets is None:
+    found_sheets, problems = read_sheets(path, names)
+    if found_sheets is None:
         return None, {}, problems
+    sheets = dict(reversed(found_sheets))  # the first of one name, as the user sees them
+    for name, count in Counter(name for name, _ in found_sheets).items():
+        if count > 1:  # "students" and "Students ": which one holds the students?
+            problems.append(Problem(path.name, f"{count} sheets are named '{name}'; keep one"))
     tables: dict[str, RawTable] = {}
     for name, row_model, required in [("school", None, True), *School.tables()]:
         source = f"{path.name}[{name}]"
@@ -50,9 +55,9 @@ Cells = list[list[str]]
 
 def read_sheets(
     path: Path, names: Collection[str] | None = None
-) -> tuple[dict[str, Cells] | None, list[Problem]]:
-    """The cells of each sheet (of those `names`, lower-case, where given) as the CSV
-    format's text, by lower-case sheet name, in the workbook's order.
+) -> tuple[list[tuple[str, Cells]] | None, list[Problem]]:
+    """Each sheet's name (trimmed, lower-case) and cells as the CSV format's text, in the
+    workbook's order; only the sheets `names` lists, where given.
 
     A damaged file fails anywhere in the reading, not only on opening: a workbook with
     five bytes changed raised zlib, XML, zip, value and type errors from inside openpyxl
@@ -63,13 +68,15 @@ def read_sheets(
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
-            return {
-                ws.title.strip().lower(): [
-                    [spreadsheet_cell(v) for v in row] for row in ws.iter_rows(values_only=True)
-                ]
-                for ws in workbook.worksheets
-                if names is None or ws.title.strip().lower() in names
-            }, []
+            sheets = [(ws.title.strip().lower(), ws) for ws in workbook.worksheets]
+            return [
+                (
+                    name,
+                    [[spreadsheet_cell(v) for v in row] for row in ws.iter_rows(values_only=True)],
+                )
+                for name, ws in sheets
+                if names is None or name in names
+            ], []
         finally:
             workbook.close()
     except Exception as error:  # anything openpyxl raises: see above

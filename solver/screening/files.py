@@ -20,8 +20,7 @@ def read_export(path: Path) -> tuple[RawTable | None, list[Problem]]:
         sheets, problems = read_sheets(path)
         if sheets is None:
             return None, problems
-        first = next(iter(sheets.values()), [])
-        return table_from_cells(path.name, first)
+        return table_from_cells(path.name, sheets[0][1] if sheets else [])
     return read_csv_table(path)
 
 
