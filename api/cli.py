@@ -26,10 +26,10 @@ from solver.files import write_whole
 from solver.loading import load_school, school_files
 from solver.loading.previous import load_previous
 from solver.model import School
-from solver.problems import errors
+from solver.problems import Problem, errors
 from solver.schedule import Schedule, schedule_json
 from solver.screening import import_screening, load_rules
-from solver.screening.files import read_export, read_roster, write_needs
+from solver.screening.files import needs_csv, read_export, read_roster
 from solver.solve import Progress, SolveOptions, SolveResult
 from solver.solve import solve as solve_school
 from solver.summary import summarize
@@ -112,7 +112,9 @@ def _write_or_exit(files: Mapping[Path, str | bytes]) -> None:
         write_whole(files)
     except OSError as error:
         where = error.filename or next(iter(files))
-        error_console.print(f"{where}: cannot write ({error.strerror or error})", style="red")
+        print_problems(
+            error_console, [Problem(str(where), f"cannot write ({error.strerror or error})")]
+        )
         raise typer.Exit(BAD_INPUT) from None
 
 
@@ -180,15 +182,16 @@ def import_screening_command(
         problems += found
         if table is not None:
             tables.append(table)
-    if students is None or errors(problems):
+    rules, found = load_rules(roster if roster.is_dir() else roster.parent)
+    problems += found
+    if students is None or rules is None or errors(problems):
         print_problems(error_console, problems)
         raise typer.Exit(BAD_INPUT)
-    rules = load_rules(roster if roster.is_dir() else roster.parent)
     result = import_screening(tables, students, rules)
     print_problems(error_console, problems + result.problems)
     if errors(result.problems):
         raise typer.Exit(BAD_INPUT)
-    write_needs(result.needs, out)
+    _write_or_exit({out: needs_csv(result.needs)})
     console.print(f"Wrote {len(result.needs)} needs to {out}.")
 
 

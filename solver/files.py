@@ -7,9 +7,28 @@ import contextlib
 import errno
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from solver.problems import Problem
+
+
+def read_text(path: Path, source: str, save_as: str) -> tuple[str | None, list[Problem]]:
+    """The file as UTF-8 text (a BOM is fine), or the one problem that keeps it from being
+    read, named as `source` and telling the user to save it `save_as` (how their
+    program names UTF-8: Excel's "CSV UTF-8")."""
+    data, problems = read_bytes(path)
+    if data is None:
+        return None, [replace(problem, file=source) for problem in problems]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(source, f"the file is UTF-16 text; save it as {save_as}")]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        row = data[: error.start].count(b"\n") + 1
+        byte = data[error.start : error.start + 1].hex()
+        message = f"the file is not UTF-8 text; save it as {save_as}"
+        return None, [Problem(source, message, row=row, value=f"byte 0x{byte}")]
 
 
 def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
@@ -34,6 +53,9 @@ def write_whole(files: Mapping[Path, str | bytes]) -> None:
     for path in files:
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        folder = next(parent for parent in path.parents if parent.exists())
+        if not folder.is_dir():  # else making the folders says "File exists"
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
     partials = {path: path.with_name(f".{path.name}.partial") for path in files}
     try:
         for path, content in files.items():

@@ -9,17 +9,25 @@ from pathlib import Path
 
 import pytest
 
-from solver.screening import import_screening, load_rules
+from solver.screening import import_screening, load_rules, source_key
 from solver.screening.files import read_export
+from solver.screening.rules import Percentiles, Rules
+from solver.screening.sources import SOURCES
 
 EXPORTS = Path(__file__).resolve().parent / "screening"
 ROSTER = {"1001", "1002", "1003", "1004", "1005", "1006"}
 
 
+def rules_of(folder: Path | None = None) -> Rules:
+    rules, problems = load_rules(folder)
+    assert rules is not None, problems
+    return rules
+
+
 def needs_of(file_name: str, folder: Path | None = None) -> dict[tuple[str, str], tuple[str, int]]:
     table, problems = read_export(EXPORTS / file_name)
     assert table is not None, problems
-    result = import_screening([table], ROSTER, load_rules(folder))
+    result = import_screening([table], ROSTER, rules_of(folder))
     return {s.need.key: (s.need.skill, s.need.tier) for s in result.needs}
 
 
@@ -71,10 +79,178 @@ def test_the_school_rules_file_overrides_a_default(tmp_path: Path) -> None:
     assert needs_of("generic.csv", tmp_path)[("1003", "math")] == ("computation", 2)
 
 
+def test_the_school_rules_file_is_read_in_any_case(tmp_path: Path) -> None:
+    (tmp_path / "screening_rules.toml").write_text(
+        '[[measure]]\nmatch = "PSF"\nsubject = "Reading"\nskill = "Phonemic Awareness"\n'
+    )
+    assert needs_of("generic.csv", tmp_path)[("1001", "reading")] == ("phonemic_awareness", 2)
+
+
+def test_every_source_may_have_its_own_percentile_cut_offs() -> None:
+    sources = {source_key(name) for name, _, _ in SOURCES}
+    assert set(Percentiles.model_fields) == sources | {"default"}
+
+
+BAD_RULES: dict[str, tuple[str | bytes, str]] = {
+    "broken TOML": (
+        "[status\ntier3 = []\n",
+        ":1: not valid TOML: Expected ']' at the end of a table declaration",
+    ),
+    "not UTF-8": (
+        "# café\n".encode("latin-1"),
+        ":1: the file is not UTF-8 text; save it as UTF-8 (byte 0xe9)",
+    ),
+    "UTF-16": ("[status]\n".encode("utf-16"), ": the file is UTF-16 text; save it as UTF-8"),
+    "text for a list": (
+        '[status]\ntier3 = "red"\n',
+        ':status.tier3: must be a list in square brackets ("red")',
+    ),
+    "a number for a list": (
+        "[status]\ntier3 = 5\n",
+        ":status.tier3: must be a list in square brackets (5)",
+    ),
+    "a number in a list of words": (
+        '[status]\ntier2 = ["red", 2]\n',
+        ":status.tier2[2]: must be text in quotes (2)",
+    ),
+    "text for a table": (
+        'status = "x"\n',
+        ':status: must be a table of keys, like [section] or { key = value } ("x")',
+    ),
+    "a number for cut-offs": (
+        "[percentile]\ndefault = 5\n",
+        ":percentile.default: must be a table of keys, like [section] or { key = value } (5)",
+    ),
+    "a word for a cut-off": (
+        '[percentile]\ndefault = { tier3 = "ten", tier2 = 20 }\n',
+        ':percentile.default.tier3: not a number ("ten")',
+    ),
+    "a cut-off over 100": (
+        "[percentile.star]\ntier2 = 150\n",
+        ":percentile.star.tier2: must be at most 100 (150)",
+    ),
+    "cut-offs the wrong way round": (
+        "[percentile.default]\ntier3 = 50\n",
+        ":percentile.default: the tier3 cut-off must not be above the tier2 cut-off "
+        '({"tier3": 50, "tier2": 25})',
+    ),
+    "a new source without tier2": (
+        "[percentile.dibels]\ntier3 = 20\n",
+        ":percentile.dibels.tier2: a value is required here",
+    ),
+    "a word for the accuracy": (
+        '[accuracy]\nphonics_below = "ninety"\n',
+        ':accuracy.phonics_below: not a number ("ninety")',
+    ),
+    "a misspelled key": (
+        '[status]\nteir3 = ["red"]\n',
+        ':status.teir3: unknown key; the keys here are tier3, tier2 (["red"])',
+    ),
+    "a misspelled source": (
+        "[percentile]\nfastbrige = { tier3 = 15, tier2 = 40 }\n",
+        ":percentile.fastbrige: unknown key; the keys here are default, acadience, aimswebplus, "
+        'dibels, fastbridge, generic, iready, star ({"tier3": 15, "tier2": 40})',
+    ),
+    "a bad regular expression": (
+        '[[measure]]\nmatch = "(psf"\nsubject = "reading"\nskill = "phonics"\n',
+        ":measure[1].match: not a valid regular expression: missing ), unterminated subpattern "
+        'at position 0 ("(psf")',
+    ),
+    "a number for a regular expression": (
+        '[[measure]]\nmatch = 5\nsubject = "reading"\nskill = "phonics"\n',
+        ":measure[1].match: must be a regular expression in quotes (5)",
+    ),
+    "a measure without a subject": (
+        '[[measure]]\nmatch = "psf"\nskill = "phonics"\n',
+        ":measure[1].subject: a value is required here",
+    ),
+    "text for the measures": (
+        'measure = "psf"\n',
+        ':measure: must be a list in square brackets ("psf")',
+    ),
+    "a blank skill": (
+        '[[measure]]\nmatch = "psf"\nsubject = "reading"\nskill = "   "\n',
+        ':measure[1].skill: cannot be blank; write a skill, or "" if the measure only sets the '
+        'tier ("   ")',
+    ),
+    "a blank fallback skill": (
+        '[fallback]\nreading = " "\n',
+        ':fallback.reading: a value is required here (" ")',
+    ),
+    "a number for a fallback skill": (
+        "[fallback]\nmath = 5\n",
+        ":fallback.math: must be text in quotes (5)",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", BAD_RULES)
+def test_a_mistake_in_the_rules_file_is_one_problem_naming_file_key_and_value(
+    tmp_path: Path, mistake: str
+) -> None:
+    content, expected = BAD_RULES[mistake]
+    path = tmp_path / "screening_rules.toml"
+    if isinstance(content, str):
+        content = content.encode()
+    path.write_bytes(content)
+    rules, problems = load_rules(tmp_path)
+    assert rules is None
+    assert [str(p) for p in problems] == [f"{path}{expected}"]
+
+
+def test_a_rules_file_that_cannot_be_read_is_one_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "screening_rules.toml"
+    path.write_text("[accuracy]\nphonics_below = 90\n")
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    assert [str(p) for p in load_rules(tmp_path)[1]] == [
+        f"{path}: the file cannot be read (Permission denied)"
+    ]
+
+
+def test_a_folder_named_like_the_rules_file_is_one_problem(tmp_path: Path) -> None:
+    (tmp_path / "screening_rules.toml").mkdir()
+    assert [str(p) for p in load_rules(tmp_path)[1]] == [
+        f"{tmp_path / 'screening_rules.toml'}: the file cannot be read (Is a directory)"
+    ]
+
+
+def test_a_need_the_contract_rejects_is_a_problem_at_its_export_row(tmp_path: Path) -> None:
+    export = tmp_path / "composites.csv"
+    export.write_text(
+        "student_id,subject,measure,score,percentile,status\n1001,reading,Composite,80,5,\n"
+    )
+    table, _ = read_export(export)
+    assert table is not None
+    rules = rules_of().model_copy(update={"fallback": {"reading": " "}})  # as if unchecked
+    result = import_screening([table], {"1001"}, rules)
+    assert result.needs == []
+    assert [str(p) for p in result.problems] == [
+        'composites.csv:2:skill: cannot become a need in needs.csv: a value is required here (" ")'
+    ]
+
+
+def test_a_score_too_large_to_be_a_number_is_a_problem_at_its_export_row(tmp_path: Path) -> None:
+    export = tmp_path / "huge.csv"
+    header = "student_id,subject,measure,score,percentile,status\n"
+    export.write_text(header + f"1001,reading,PSF,{'9' * 400},5,\n")
+    table, _ = read_export(export)
+    assert table is not None
+    result = import_screening([table], {"1001"}, rules_of())
+    assert [str(p) for p in result.problems] == [
+        "huge.csv:2:score: cannot become a need in needs.csv: not a number (Infinity)"
+    ]
+
+
 def test_students_outside_the_roster_and_unscreened_students_are_listed() -> None:
     table, _ = read_export(EXPORTS / "mclass.csv")
     assert table is not None
-    problems = [str(p) for p in import_screening([table], ROSTER, load_rules()).problems]
+    problems = [str(p) for p in import_screening([table], ROSTER, rules_of()).problems]
     assert problems == [
         "roster: warning: 1 student(s) in the export are not in the roster; left out (9999)",
         "roster: warning: 1 roster student(s) have no screening result (1006)",
@@ -143,3 +319,30 @@ def test_an_export_that_is_no_workbook_or_a_damaged_one_is_a_clear_error(tmp_pat
     for name in ("renamed.xlsx", "damaged.xlsx"):
         assert f"{name}: not a readable .xlsx workbook" in run.stderr
     assert not (tmp_path / "needs.csv").exists()
+
+
+def test_a_bad_rules_file_stops_the_import_before_anything_is_written(tmp_path: Path) -> None:
+    shutil.copy(EXPORTS / "students.csv", tmp_path / "students.csv")
+    rules = tmp_path / "screening_rules.toml"
+    rules.write_text('[accuracy]\nphonics_below = "ninety"\n')
+    run = subprocess.run(
+        [sys.executable, "-m", "api.cli", "import-screening", str(EXPORTS / "mclass.csv"),
+         "--roster", str(tmp_path), "--out", str(tmp_path / "needs.csv")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert f'{rules}:accuracy.phonics_below: not a number ("ninety")' in run.stderr
+    assert not (tmp_path / "needs.csv").exists()
+
+
+def test_a_needs_csv_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    run = subprocess.run(
+        [sys.executable, "-m", "api.cli", "import-screening", str(EXPORTS / "mclass.csv"),
+         "--roster", str(EXPORTS / "students.csv"), "--out", str(tmp_path / "taken" / "needs.csv")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert f"{tmp_path / 'taken'}: cannot write (Not a directory)" in run.stderr

@@ -13,6 +13,11 @@ _MESSAGES = {
     "int_from_float": "not a whole number",
     "int_type": "not a whole number",
     "extra_forbidden": "unknown setting",
+    "model_type": "must be a table of keys, like [section] or { key = value }",
+    "dict_type": "must be a table of keys, like [section] or { key = value }",
+    "list_type": "must be a list in square brackets",
+    "string_type": "must be text in quotes",
+    "string_too_short": "cannot be blank",
     "date_from_datetime_parsing": "not a date (write YYYY-MM-DD)",
     "date_parsing": "not a date (write YYYY-MM-DD)",
     "date_type": "not a date (write YYYY-MM-DD)",
@@ -29,9 +34,9 @@ def friendly_message(detail: Any) -> str:
     if kind == "enum":
         return f"must be {detail['ctx']['expected']}".replace("'", "")
     if kind == "greater_than_equal":
-        return f"must be at least {detail['ctx']['ge']}"
+        return f"must be at least {detail['ctx']['ge']:g}"
     if kind == "less_than_equal":
-        return f"must be at most {detail['ctx']['le']}"
+        return f"must be at most {detail['ctx']['le']:g}"
     if kind == "too_short":
         return "a value is required here"
     message = str(detail["msg"])

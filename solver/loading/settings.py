@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from solver.files import read_bytes
+from solver.files import read_text
 from solver.loading.errors import friendly_message
 from solver.loading.tables import RawTable
 from solver.model import SchoolSettings
@@ -19,20 +20,23 @@ from solver.problems import Problem
 def read_toml_settings(path: Path) -> tuple[SchoolSettings | None, list[Problem]]:
     """Parse school.toml; a syntax error names its line."""
     source = path.name
-    content, problems = read_bytes(path)
-    if content is None:
+    text, problems = read_text(path, source, "UTF-8")
+    if text is None:
         return None, problems
+    data, problems = parse_toml(source, text)
+    if data is None:
+        return None, problems
+    return validate_settings(source, data, lambda key: _toml_line(text, key))
+
+
+def parse_toml(source: str, text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The TOML data, or its syntax error as one problem naming the line."""
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, [Problem(source, "the file is not UTF-8 text")]
-    try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"line (\d+)", str(error))
         message = "not valid TOML: " + re.sub(r" \(at .*\)$", "", str(error))
         return None, [Problem(source, message, row=int(line[1]) if line else None)]
-    return validate_settings(source, data, lambda key: _toml_line(text, key))
 
 
 def _toml_line(text: str, key: str) -> int | None:
@@ -77,18 +81,17 @@ def validate_settings(
         problems = []
         for detail in error.errors():
             key = ".".join(str(part) for part in detail["loc"])
-            value = _setting_value(data, detail["loc"])
-            problems.append(Problem(source, friendly_message(detail), line_of(key), key, value))
+            value = value_at(data, detail["loc"])
+            shown = None if value is None or isinstance(value, dict) else str(value)
+            problems.append(Problem(source, friendly_message(detail), line_of(key), key, shown))
         return None, problems
 
 
-def _setting_value(data: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
-    value: Any = data
+def value_at(data: Any, loc: Sequence[Any]) -> Any:
+    """What TOML data holds where a validation error points, or None where nothing is."""
     for part in loc:
-        if not isinstance(value, dict | list):
+        in_list = isinstance(data, list) and isinstance(part, int) and part < len(data)
+        if not (in_list or (isinstance(data, dict) and part in data)):
             return None
-        try:
-            value = value[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return None if isinstance(value, dict) else str(value)
+        data = data[part]
+    return data

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from solver.files import read_bytes
+from solver.files import read_text
 from solver.problems import Problem
 
 
@@ -94,18 +94,9 @@ def _header_problems(source: str, header: list[str], row: int) -> list[Problem]:
 def read_csv_table(path: Path) -> tuple[RawTable | None, list[Problem]]:
     """Read one CSV file: UTF-8 (a BOM is fine), comma-separated, one header row."""
     source = path.name
-    data, problems = read_bytes(path)
-    if data is None:
+    text, problems = read_text(path, source, "'CSV UTF-8'")
+    if text is None:
         return None, problems
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Problem(source, "the file is UTF-16 text; save it as 'CSV UTF-8'")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = data[: error.start].count(b"\n") + 1
-        byte = data[error.start : error.start + 1].hex()
-        message = "the file is not UTF-8 text; save it as 'CSV UTF-8'"
-        return None, [Problem(source, message, row=row, value=f"byte 0x{byte}")]
     if "\x00" in text:
         return None, [Problem(source, "the file holds binary data, not CSV text")]
     cells: list[list[str]] = []

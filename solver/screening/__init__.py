@@ -9,10 +9,15 @@ the worst tier among the subject's low results is the tier.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from pydantic import ValidationError
+
+from solver.loading.errors import friendly_message
 from solver.loading.tables import RawTable
 from solver.model import Need
 from solver.problems import Problem
@@ -39,6 +44,7 @@ class _Low:
     tier: int
     score: float | None
     order: int
+    row: int | None
 
 
 def source_key(name: str) -> str:
@@ -46,22 +52,45 @@ def source_key(name: str) -> str:
     return re.sub(r"[^a-z]", "", name.lower().split()[0])
 
 
-def needs_from_table(table: RawTable, rules: Rules) -> tuple[str | None, list[ScreenedNeed]]:
-    """The source's name and the needs its results show, or (None, []) if unknown."""
+def needs_from_table(
+    table: RawTable, rules: Rules
+) -> tuple[str | None, list[ScreenedNeed], list[Problem]]:
+    """The source's name, the needs its results show and the needs the contract rejects
+    (as problems); (None, [], []) if the source is unknown."""
     detected = detect(table)
     if detected is None:
-        return None, []
+        return None, [], []
     name, read = detected
     by_student: dict[str, list[Result]] = defaultdict(list)
     for result in read(table):
         by_student[result.student_id].append(result)
-    needs = []
+    needs, problems = [], []
     for student_id, results in by_student.items():
         for low in _needs_of(results, rules, source_key(name)):
-            need = Need(student_id=student_id, subject=low.subject, skill=low.skill,
-                        tier=low.tier, score=low.score)  # fmt: skip
-            needs.append(ScreenedNeed(need, name))
-    return name, needs
+            need, rejected = _need(table.source, student_id, low)
+            problems += rejected
+            if need is not None:
+                needs.append(ScreenedNeed(need, name))
+    return name, needs, problems
+
+
+def _need(source: str, student_id: str, low: _Low) -> tuple[Need | None, list[Problem]]:
+    """The need itself, validated by the contract's model: a value it rejects (from the
+    export or the rules) is a problem at the export row that led to it, not a traceback."""
+    values = {"student_id": student_id, "subject": low.subject, "skill": low.skill,
+              "tier": low.tier, "score": low.score}  # fmt: skip
+    try:
+        return Need.model_validate(values), []
+    except ValidationError as error:
+        return None, [_rejected(source, low.row, values, detail) for detail in error.errors()]
+
+
+def _rejected(source: str, row: int | None, values: dict[str, object], detail: Any) -> Problem:
+    column = str(detail["loc"][0]) if detail["loc"] else None
+    value = values.get(column) if column else None
+    message = f"cannot become a need in needs.csv: {friendly_message(detail)}"
+    shown = None if value is None else json.dumps(value, ensure_ascii=False)
+    return Problem(source, message, row=row, column=column, value=shown)
 
 
 def _needs_of(results: list[Result], rules: Rules, source: str) -> list[_Low]:
@@ -83,7 +112,7 @@ def _needs_of(results: list[Result], rules: Rules, source: str) -> list[_Low]:
         skilled = sorted((low for low in found if low.skill), key=lambda low: low.order)
         first = skilled[0] if skilled else found[0]
         skill = first.skill or rules.fallback.get(subject, "general")
-        chosen.append(_Low(subject, skill, tier, first.score, first.order))
+        chosen.append(_Low(subject, skill, tier, first.score, first.order, first.row))
     return chosen
 
 
@@ -103,9 +132,9 @@ def _low(
         subject, skill = result.subject, ""
     if skill == "fluency":
         measured = _accuracy_for(result.measure, accuracy)
-        if measured is not None and measured < rules.phonics_below_accuracy:
+        if measured is not None and measured < rules.accuracy.phonics_below:
             skill = "phonics"
-    return _Low(subject, skill, tier, result.score, order)
+    return _Low(subject, skill, tier, result.score, order, result.row)
 
 
 def _accuracy_for(measure: str, accuracy: dict[str, float | None]) -> float | None:
@@ -122,7 +151,8 @@ def import_screening(tables: list[RawTable], roster: set[str], rules: Rules) -> 
     chosen: dict[tuple[str, str], ScreenedNeed] = {}
     seen: set[str] = set()
     for table in tables:
-        name, needs = needs_from_table(table, rules)
+        name, needs, rejected = needs_from_table(table, rules)
+        result.problems += rejected
         if name is None:
             message = "unknown screening export: no known measure or id columns"
             result.problems.append(Problem(table.source, message, row=1))

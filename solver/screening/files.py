@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from solver.loading.cells import cell_text
@@ -37,14 +38,13 @@ def read_roster(path: Path) -> tuple[set[str] | None, list[Problem]]:
     return {cells["student_id"] for _, cells in table.rows if cells.get("student_id")}, problems
 
 
-def write_needs(needs: list[ScreenedNeed], path: Path) -> None:
+def needs_csv(needs: list[ScreenedNeed]) -> str:
     """needs.csv in the contract's columns, plus the screener each need came from."""
     columns = [*Need.model_fields, "screener"]
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(columns)
-        for screened in needs:
-            values = screened.need.model_dump(mode="json")
-            writer.writerow([cell_text(values[c]) for c in Need.model_fields] + [screened.screener])
-    partial.replace(path)
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow(columns)
+    for screened in needs:
+        values = screened.need.model_dump(mode="json")
+        writer.writerow([cell_text(values[c]) for c in Need.model_fields] + [screened.screener])
+    return table.getvalue()

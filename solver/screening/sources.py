@@ -18,7 +18,7 @@ SEASONS = ("fall", "winter", "spring", "screening period 4", "screening period 5
 
 @dataclass(frozen=True)
 class Result:
-    """One student's result on one measure."""
+    """One student's result on one measure, and the export row it was read from."""
 
     student_id: str
     measure: str
@@ -26,6 +26,7 @@ class Result:
     percentile: float | None = None
     status: str | None = None
     subject: str | None = None
+    row: int | None = None
 
 
 def number(text: str | None) -> float | None:
@@ -43,14 +44,14 @@ def _first(table: RawTable, *names: str) -> str | None:
 def _wide(table: RawTable, id_column: str, measures: dict[str, dict[str, str]]) -> list[Result]:
     """measures: name -> {'score': column, 'status': column, 'percentile': column}."""
     results = []
-    for _, cells in table.rows:
+    for row, cells in table.rows:
         student = cells.get(id_column, "")
         for name, columns in measures.items():
             status = cells.get(columns.get("status", ""), "") or None
             score = number(cells.get(columns.get("score", "")))
             percentile = number(cells.get(columns.get("percentile", "")))
             if student and (status or score is not None or percentile is not None):
-                results.append(Result(student, name, score, percentile, status))
+                results.append(Result(student, name, score, percentile, status, row=row))
     return results
 
 
@@ -116,13 +117,15 @@ def read_aimswebplus(table: RawTable) -> list[Result]:
     """aimswebPlus: one row per measure; the latest period of each measure counts."""
     id_column = _first(table, "sourceid", "studentuid", "ssid") or ""
     latest: dict[tuple[str, str], tuple[int, list[Result]]] = {}
-    for _, cells in table.rows:
+    for row, cells in table.rows:
         student, measure = cells.get(id_column, ""), cells.get("measurename", "")
         period = cells.get("period", "").lower()
         order = SEASONS.index(period) if period in SEASONS else -1
-        found = [Result(student, measure, number(cells.get("score")), number(cells.get("natl")))]
-        if number(cells.get("accuracy")) is not None:
-            found.append(Result(student, f"{measure} accuracy", number(cells.get("accuracy"))))
+        score, natl = number(cells.get("score")), number(cells.get("natl"))
+        found = [Result(student, measure, score, natl, row=row)]
+        accuracy = number(cells.get("accuracy"))
+        if accuracy is not None:
+            found.append(Result(student, f"{measure} accuracy", accuracy, row=row))
         if student and measure and order >= latest.get((student, measure), (-2, []))[0]:
             latest[(student, measure)] = (order, found)
     return [result for _, found in latest.values() for result in found]
@@ -135,7 +138,7 @@ def read_iready(table: RawTable) -> list[Result]:
     domains = [c.removesuffix(" relative placement") for c in table.columns
                if c.endswith(" relative placement")]  # fmt: skip
     results = []
-    for _, cells in table.rows:
+    for row, cells in table.rows:
         if cells.get("most recent diagnostic (y/n)", "y").lower() not in ("y", "yes"):
             continue
         student = cells.get("student id", "")
@@ -144,14 +147,14 @@ def read_iready(table: RawTable) -> list[Result]:
             score = number(cells.get(f"{domain} scale score"))
             name = f"i-Ready {subject} {domain}"
             if student and status:
-                results.append(Result(student, name, score, None, status, subject))
+                results.append(Result(student, name, score, None, status, subject, row))
     return results
 
 
 def read_star(table: RawTable) -> list[Result]:
     """Star Reading/Math/Early Literacy: one row per test; the benchmark category counts."""
     results = []
-    for _, cells in table.rows:
+    for row, cells in table.rows:
         kind = cells.get("assessmenttype", "") or (
             "Star Reading" if "instructionalreadinglevel" in table.columns else "Star Math"
         )
@@ -160,7 +163,7 @@ def read_star(table: RawTable) -> list[Result]:
         student = cells.get("studentidentifier", "")
         score, percentile = number(cells.get("scaledscore")), number(cells.get("percentilerank"))
         if student:
-            results.append(Result(student, kind, score, percentile, status, subject))
+            results.append(Result(student, kind, score, percentile, status, subject, row))
     return results
 
 
@@ -169,8 +172,8 @@ def read_generic(table: RawTable) -> list[Result]:
     return [
         Result(cells.get("student_id", ""), cells.get("measure", ""), number(cells.get("score")),
                number(cells.get("percentile")), cells.get("status") or None,
-               cells.get("subject", "").lower() or None)
-        for _, cells in table.rows
+               cells.get("subject", "").lower() or None, row)
+        for row, cells in table.rows
         if cells.get("student_id")
     ]  # fmt: skip
 
