@@ -7,7 +7,6 @@ import contextlib
 import errno
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from solver.problems import Problem
@@ -17,9 +16,9 @@ def read_text(path: Path, source: str, save_as: str) -> tuple[str | None, list[P
     """The file as UTF-8 text (a BOM is fine), or the one problem that keeps it from being
     read, named as `source` and telling the user to save it `save_as` (how their
     program names UTF-8: Excel's "CSV UTF-8")."""
-    data, problems = read_bytes(path)
+    data, problems = read_bytes(path, source)
     if data is None:
-        return None, [replace(problem, file=source) for problem in problems]
+        return None, problems
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Problem(source, f"the file is UTF-16 text; save it as {save_as}")]
     try:
@@ -31,13 +30,15 @@ def read_text(path: Path, source: str, save_as: str) -> tuple[str | None, list[P
         return None, [Problem(source, message, row=row, value=f"byte 0x{byte}")]
 
 
-def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+def read_bytes(path: Path, source: str | None = None) -> tuple[bytes | None, list[Problem]]:
     """The file's bytes, or the problem that keeps them from being read (a file the
-    user may not read, or one taken away since the folder was listed)."""
+    user may not read, or one taken away since the folder was listed), named as
+    `source` or by the file's name."""
     try:
         return path.read_bytes(), []
     except OSError as error:
-        return None, [Problem(path.name, f"the file cannot be read ({error.strerror or error})")]
+        message = f"the file cannot be read ({error.strerror or error})"
+        return None, [Problem(source or path.name, message)]
 
 
 def write_whole(files: Mapping[Path, str | bytes]) -> None:

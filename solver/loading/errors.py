@@ -34,10 +34,15 @@ def friendly_message(detail: Any) -> str:
     if kind == "enum":
         return f"must be {detail['ctx']['expected']}".replace("'", "")
     if kind == "greater_than_equal":
-        return f"must be at least {detail['ctx']['ge']:g}"
+        return f"must be at least {_number(detail['ctx']['ge'])}"
     if kind == "less_than_equal":
-        return f"must be at most {detail['ctx']['le']:g}"
+        return f"must be at most {_number(detail['ctx']['le'])}"
     if kind == "too_short":
         return "a value is required here"
     message = str(detail["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _number(value: float) -> str:
+    """100, not 100.0: a bound as a person writes it."""
+    return str(int(value)) if float(value).is_integer() else str(value)
