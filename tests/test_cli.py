@@ -213,3 +213,48 @@ def test_a_folder_in_the_way_of_an_output_file_exits_2_and_writes_nothing(
     run = skillgroups("convert", SMALL, converted)
     assert run.returncode == 2
     assert [p.name for p in converted.iterdir()] == ["staff.csv"]
+
+
+def children_of(pid: int) -> list[int]:
+    """The running processes whose parent is `pid` (from /proc: Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we looked
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_bound_process_ends_with_a_solve_that_is_killed(tmp_path: Path) -> None:
+    """A batch system or a container stops a solve with SIGTERM, or SIGKILL, which the
+    solve cannot catch: the column bound's process, which works beside the search, ends
+    with it (`tests/test_column_bound.py` shows how)."""
+    arguments = ["solve", str(FIXTURES / "elementary"), "--out", str(tmp_path), "--time-limit"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", *arguments, "120"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert process.stderr is not None
+    process.stderr.readline()  # loaded: the search and the bound's process begin
+    waited = time.monotonic() + 30
+    while not (bound := children_of(process.pid)) and time.monotonic() < waited:
+        time.sleep(0.1)
+    assert bound, "the column bound's process never started"
+    process.kill()
+    process.wait(timeout=30)
+    waited = time.monotonic() + 10
+    while any(map(is_running, bound)) and time.monotonic() < waited:
+        time.sleep(0.1)
+    assert not any(map(is_running, bound))

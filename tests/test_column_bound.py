@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import pickle
+import subprocess
+import sys
 
 import pytest
 from ortools.sat.python import cp_model
@@ -14,7 +17,7 @@ from solver.loading import load_school
 from solver.model import School
 from solver.packing import build_packing_model
 from solver.pricing import ColumnPool
-from tests.builders import SMALL, need, program, school, student, window
+from tests.builders import FIXTURES, SMALL, need, program, school, student, window
 from tests.every_group import every_group, school_with_every_row
 
 
@@ -81,3 +84,23 @@ def test_given_little_time_the_process_reports_the_session_relaxation_first(
     reported = [float(line) for line in capsys.readouterr().out.split()]
     assert reported[0] == upper_bound(Instance.of(s), seconds)
     assert min(reported) < reported[0]
+
+
+def test_the_process_ends_as_soon_as_its_caller_is_gone() -> None:
+    """However the caller ends, its end of the pipe to the process closes.  The process
+    used to run on until it next had a better bound to report (0.3-4.5 s after a solve
+    of elementary was stopped), or to its time limit where none came."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "solver.column_bound"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        pickle.dump((load_school(FIXTURES / "elementary").school, 120.0), process.stdin)
+        process.stdin.flush()
+        process.stdout.readline()  # its first bound: it is at work
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
