@@ -26,6 +26,7 @@ from solver.files import write_whole
 from solver.loading import load_school, school_files
 from solver.loading.previous import load_previous
 from solver.model import School
+from solver.options import MOST_SECONDS, MOST_SEED
 from solver.problems import Problem, errors
 from solver.schedule import Schedule, schedule_json
 from solver.screening import import_screening, load_rules
@@ -78,8 +79,10 @@ def validate(path: SchoolPath) -> None:
 def solve(
     path: SchoolPath,
     out: Annotated[Path, typer.Option(help="Folder for schedule.json.")] = Path("out"),
-    time_limit: Annotated[float, typer.Option(help="Seconds to search.", min=1)] = 30.0,
-    seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds to search.", min=1, max=MOST_SECONDS)
+    ] = 30.0,
+    seed: Annotated[int, typer.Option(help="Random seed of the search.", min=0, max=MOST_SEED)] = 0,
     workers: Annotated[int, typer.Option(help="Cores to use (1 = reproducible).", min=1)] = 2,
     previous: Annotated[
         Path | None, typer.Option(help="Last window's schedule.json: keep its groups.")

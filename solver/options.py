@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
+MOST_SEED = 2**31 - 1
+"""CP-SAT's seed is a 32-bit integer."""
+MOST_SECONDS = 7 * 24 * 3600.0
+"""The command line's longest time limit: a week, far past any school's need."""
 SAFETY = 3.0
 """Reproducible mode: wall-clock limit as a multiple of the time limit, so a school whose
 work is underestimated still ends (`solver.clock.WorkClock`)."""
@@ -26,6 +31,17 @@ class SolveOptions:
     time_limit: float = 30.0
     workers: int = 2
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        """Checked for every caller, not only the command line's: CP-SAT takes a 32-bit
+        seed (a larger one raised inside it), and an infinite time limit left no time
+        for anything (the solve returned the greedy roster after 0.2 s)."""
+        if not (math.isfinite(self.time_limit) and self.time_limit > 0):
+            raise ValueError(f"time_limit must be a positive number, not {self.time_limit}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+        if not 0 <= self.seed <= MOST_SEED:
+            raise ValueError(f"seed must be from 0 to {MOST_SEED}, not {self.seed}")
 
     @property
     def reproducible(self) -> bool:

@@ -258,3 +258,16 @@ def test_the_bound_process_ends_with_a_solve_that_is_killed(tmp_path: Path) -> N
     while any(map(is_running, bound)) and time.monotonic() < waited:
         time.sleep(0.1)
     assert not any(map(is_running, bound))
+
+
+@pytest.mark.parametrize(
+    "option",
+    [("--time-limit", "inf"), ("--seed", str(2**31)), ("--seed", "-1")],
+    ids=["an endless time limit (returned the greedy roster at once)", "a seed too large", "-1"],
+)
+def test_solve_options_out_of_range_exit_2(tmp_path: Path, option: tuple[str, str]) -> None:
+    run = skillgroups("solve", SMALL, "--out", tmp_path, "--workers", "1", *option)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert f"Invalid value for '{option[0]}'" in run.stderr
+    assert not (tmp_path / "schedule.json").exists()

@@ -7,12 +7,15 @@ specific outcome the rule forces.
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
 
 from solver.model import School
@@ -293,6 +296,9 @@ def test_one_worker_and_a_seed_give_the_same_schedule_every_time() -> None:
 
 ONE_WORKER_SOLVE = """
 from pathlib import Path
+from typing import Any
+
+import pytest
 from solver.loading import load_school
 from solver.solve import SolveOptions, solve
 school = load_school(Path("fixtures/elementary")).school
@@ -373,3 +379,12 @@ def test_a_student_free_only_at_different_times_each_day_meets_at_those_times() 
     (group,) = solved(s).groups
     sessions = [(x.day.value, x.start) for x in group.sessions]
     assert sessions == [("Mon", 8 * 60), ("Tue", 9 * 60)]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"time_limit": math.inf}, {"time_limit": 0}, {"workers": 0}, {"seed": 2**31}],
+)
+def test_options_a_solve_cannot_keep_are_refused(options: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        SolveOptions(**options)
