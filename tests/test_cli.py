@@ -215,24 +215,28 @@ def test_a_folder_in_the_way_of_an_output_file_exits_2_and_writes_nothing(
     assert [p.name for p in converted.iterdir()] == ["staff.csv"]
 
 
-def children_of(pid: int) -> list[int]:
-    """The running processes whose parent is `pid` (from /proc: Linux)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # ended while we looked
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
+def state_and_parent(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and parent (from /proc: Linux), or None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
 
 
 def is_running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    found = state_and_parent(pid)
+    return found is not None and found[0] != "Z"
+
+
+def children_of(pid: int) -> list[int]:
+    """The running processes whose parent is `pid`."""
+    children = []
+    for path in Path("/proc").glob("[0-9]*"):
+        found = state_and_parent(int(path.name))
+        if found is not None and found[0] != "Z" and found[1] == pid:
+            children.append(int(path.name))
+    return children
 
 
 def test_the_bound_process_ends_with_a_solve_that_is_killed(tmp_path: Path) -> None:
