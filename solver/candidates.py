@@ -138,15 +138,20 @@ class Instance:
         return cls(school, TimeGrid(school), items, missing, previous)
 
     @cached_property
+    def index_of(self) -> dict[tuple[str, str], int]:
+        """Each schedulable need's index by its key (student, subject): previous groups
+        and pins name needs that way."""
+        return {item.need.key: item.index for item in self.needs}
+
+    @cached_property
     def old_signature(self) -> dict[int, Signature]:
         """The signature of each need's group in the previous schedule, if it had one."""
         if self.previous is None:
             return {}
-        index_of = {item.need.key: item.index for item in self.needs}
         result = {}
         for group in self.previous.groups:
             for student_id in group.students:
-                index = index_of.get((student_id, group.subject))
+                index = self.index_of.get((student_id, group.subject))
                 if index is not None:
                     result[index] = group_signature(group)
         return result

@@ -57,20 +57,18 @@ def stayers(instance: Instance, kept: list[Candidate]) -> dict[int, Signature]:
 
 def _still_members(instance: Instance, group: Group) -> set[int]:
     bucket = (group.subject, group.skill, group.tier)
-    index_of = {item.need.key: item.index for item in instance.needs}
     members = set()
     for student_id in group.students:
-        index = index_of.get((student_id, group.subject))
+        index = instance.index_of.get((student_id, group.subject))
         if index is not None and instance.by_index[index].bucket == bucket:
             members.add(index)
     return members
 
 
 def _pinned_members(instance: Instance) -> dict[str, set[int]]:
-    index_of = {item.need.key: item.index for item in instance.needs}
     result: dict[str, set[int]] = {}
     for pin in instance.school.pins:
-        index = index_of.get((pin.student_id, pin.subject))
+        index = instance.index_of.get((pin.student_id, pin.subject))
         if index is not None:
             result.setdefault(pin.group_id, set()).add(index)
     return result
@@ -113,13 +111,12 @@ def pin_targets(instance: Instance, kept: list[Candidate]) -> dict[int, Signatur
     if instance.previous is None:
         raise PinError("pins.csv names groups of a previous schedule; give it with --previous")
     by_id = {g.group_id: g for g in instance.previous.groups}
-    index_of = {item.need.key: item.index for item in instance.needs}
     targets = {}
     for pin in instance.school.pins:
         group = by_id.get(pin.group_id)
         if group is None:
             raise PinError(f"pins.csv: group {pin.group_id} is not in the previous schedule.")
-        index = index_of[(pin.student_id, pin.subject)]
+        index = instance.index_of[(pin.student_id, pin.subject)]
         signature = group_signature(group)
         if not any(c.signature == signature and index in c.members for c in kept):
             raise PinError(

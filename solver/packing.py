@@ -180,10 +180,10 @@ def add_pins_rule(model: cp_model.CpModel, choice: GroupChoice, instance: Instan
     that is, in a group with that group's staff member, need and sessions."""
     if instance.previous is None:
         return
-    by_id = {g.group_id: group_signature(g) for g in instance.previous.groups}
-    index_of = {item.need.key: item.index for item in instance.needs}
+    by_id = {g.group_id: g for g in instance.previous.groups}
     for pin in instance.school.pins:
-        index, target = index_of[(pin.student_id, pin.subject)], by_id[pin.group_id]
+        index = instance.index_of[(pin.student_id, pin.subject)]
+        target = group_signature(by_id[pin.group_id])
         model.add(
             sum(
                 choice.runs(position)
