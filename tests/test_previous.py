@@ -185,6 +185,23 @@ def test_a_previous_schedule_with_two_groups_under_one_id_is_refused(tmp_path: P
     ]
 
 
+def test_a_previous_schedule_placing_a_student_twice_is_refused(tmp_path: Path) -> None:
+    """A need in two groups has no one old group to keep; a fuzzed file of 50,000 copies
+    of one group took minutes to weigh before the time limit began."""
+    from solver.loading.previous import load_previous
+
+    first = solve(six_students(), FAST).schedule
+    one, other, *rest = first.groups
+    twice = other.model_copy(update={"students": [*other.students, one.students[0]]})
+    edited = tmp_path / "schedule.json"
+    edited.write_text(first.model_copy(update={"groups": [one, twice, *rest]}).model_dump_json())
+    schedule, problems = load_previous(edited)
+    assert schedule is None
+    assert [(p.column, p.value, p.message) for p in problems] == [
+        ("students", one.students[0], "this student is in the reading groups more than once")
+    ]
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -40,16 +40,30 @@ def load_previous(path: Path) -> tuple[Schedule | None, list[Problem]]:
             Problem(source, friendly_message(d), column=".".join(map(str, d["loc"])))
             for d in error.errors()
         ]
-    return _with_distinct_ids(source, schedule)
+    problems = _ambiguities(source, schedule)
+    return (None if problems else schedule), problems
 
 
-def _with_distinct_ids(source: str, schedule: Schedule) -> tuple[Schedule | None, list[Problem]]:
-    """Regenerating keeps a matching group's id, so two groups under one id (a schedule
-    edited by hand) would give two new groups the same id."""
-    counts = Counter(group.group_id for group in schedule.groups)
-    problems = [
+def _ambiguities(source: str, schedule: Schedule) -> list[Problem]:
+    """Regenerating keeps a matching group's id and each need's old group, so a schedule
+    edited by hand with two groups under one id would give two new groups that id, and a
+    need in two groups would have no one old group to keep."""
+    ids = Counter(group.group_id for group in schedule.groups)
+    places = Counter((s, group.subject) for group in schedule.groups for s in group.students)
+    named_twice = [
         Problem(source, "this group_id is used by more than one group", None, "group_id", i)
-        for i, n in counts.items()
+        for i, n in ids.items()
         if n > 1
     ]
-    return (None if problems else schedule), problems
+    placed_twice = [
+        Problem(
+            source,
+            f"this student is in the {subject} groups more than once",
+            None,
+            "students",
+            student,
+        )
+        for (student, subject), n in places.items()
+        if n > 1
+    ]
+    return named_twice + placed_twice
