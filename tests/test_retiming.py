@@ -11,8 +11,8 @@ from ortools.sat.python import cp_model
 from solver.candidates import Candidate, Instance
 from solver.greedy import greedy_roster
 from solver.model import School
+from solver.output import as_schedule
 from solver.retiming import build_retiming_model
-from solver.solve import as_schedule
 from solver.values import Day, parse_clock
 from solver.verify import verify
 from tests.builders import WEEK, block, need, program, school, staff, student, window
