@@ -78,6 +78,18 @@ NEIGHBOURHOOD_ROUNDS = 3
 """Improving: column-generation rounds around each neighbourhood, the listing's first.
 Two or five did no better on elementary at 60 s: two, seeds 0-11, mean 102.82k against
 102.69k (5 of 12 higher); five, seeds 0-5, 102.61k against 102.54k."""
+LISTING_SHARE = 0.1
+"""Improving: the share of the time limit a neighbourhood's first round, the one that
+lists, may take at most.  The listing builds each family when it first reaches it and
+keeps it, so where the share runs out the next neighbourhoods reach the families it left.
+On a K-8 of 4,500 students (1,925 needs) the first listing built families for 15-22 s
+of a 60 s solve and left time for no other neighbourhood: 1,465-1,497 needs placed
+against the greedy's 1,438.  Capped, 1,697-1,698 (seeds 0-1; with no listing in the
+neighbourhoods at all, 1,712-1,724, but the 900-need K-8 then lost 2%).  Where listings
+are quick the cap never binds: one-worker elementary at 60 s and k8 at 120 s give the
+same schedules as without it.  The 900-need K-8 at 60 s, seeds 0-7 paired: mean 566.1k
+against 563.1k (4 higher, 1 the same); a 3,000-student K-8 (1,283 needs), seed 0: 1,142
+placed against 1,111; the 4,500-student school at 120 s: 1,787 against 1,742."""
 RETIME_SHARE = 0.05
 """The last share of the time limit: the best schedule is re-timed (`solver.retiming`).
 Over ten seeds of elementary at 60 s: mean 100.9k against 100.6k without (6 seeds of 10
@@ -334,7 +346,8 @@ class _Search:
         0-1: 530.8k and 526.1k against 522.5k and 522.3k.
         Each neighbourhood's first round also prices by listing (`solver.listing`), which
         finds what pricing's heuristic misses; listing in every round did worse on elementary
-        (98.4-98.8k against 98.9-100.1k over three seeds at 60 s).
+        (98.4-98.8k against 98.9-100.1k over three seeds at 60 s).  That round ends by
+        `LISTING_SHARE` of the time limit, where a large school's listing would take it all.
         None starts unless two rounds as long as the last fit before the re-timing (on the
         search's clock, `ColumnPool.clock`): its first round also lists, and one that cannot
         go on to pack gains nothing (on the 900-need K-8 one began 5 s before the re-timing,
@@ -349,7 +362,8 @@ class _Search:
             freed = neighbourhood(self.instance, self.best, rng)
             held = [c for c in self.best if c.key not in freed]
             pool.fix(held)
-            generate_columns(pool, deadline, None, self.stop, pool.rounds + 1, listing)
+            listed_by = min(deadline, clock.now() + LISTING_SHARE * self.remaining.time_limit)
+            generate_columns(pool, listed_by, None, self.stop, pool.rounds + 1, listing)
             generate_columns(
                 pool, deadline, None, self.stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1
             )
