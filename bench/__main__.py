@@ -45,6 +45,7 @@ def instances(quick: bool) -> dict[str, tuple[Path, float]]:
         "elementary-seed2": ("elementary", 2, None, 60.0),
         "k8-seed2": ("k8", 2, None, 120.0),
         "k8-900-needs": ("k8", 1, 2100, 60.0),  # the K-8 with about 900 needs
+        "k8-1900-needs": ("k8", 1, 4500, 60.0),  # a district's largest: twice that
     }
     result = {
         "small": (ROOT / "fixtures/small", 10.0),
