@@ -144,6 +144,20 @@ class Instance:
         return {item.need.key: item.index for item in self.needs}
 
     @cached_property
+    def pinned(self) -> dict[int, Signature]:
+        """Each pinned need and the signature of the previous group it is pinned to; a pin
+        naming no group of the previous schedule is `solver.continuity.pin_targets`'s to
+        refuse."""
+        if self.previous is None:
+            return {}
+        by_id = {group.group_id: group for group in self.previous.groups}
+        return {
+            self.index_of[(pin.student_id, pin.subject)]: group_signature(by_id[pin.group_id])
+            for pin in self.school.pins
+            if pin.group_id in by_id
+        }
+
+    @cached_property
     def old_signature(self) -> dict[int, Signature]:
         """The signature of each need's group in the previous schedule, if it had one."""
         if self.previous is None:

@@ -110,22 +110,19 @@ def pin_targets(instance: Instance, kept: list[Candidate]) -> dict[int, Signatur
         return {}
     if instance.previous is None:
         raise PinError("pins.csv names groups of a previous schedule; give it with --previous")
-    by_id = {g.group_id: g for g in instance.previous.groups}
-    targets = {}
+    known = {g.group_id for g in instance.previous.groups}
     for pin in instance.school.pins:
-        group = by_id.get(pin.group_id)
-        if group is None:
+        if pin.group_id not in known:
             raise PinError(f"pins.csv: group {pin.group_id} is not in the previous schedule.")
         index = instance.index_of[(pin.student_id, pin.subject)]
-        signature = group_signature(group)
+        signature = instance.pinned[index]
         if not any(c.signature == signature and index in c.members for c in kept):
             raise PinError(
                 f"pins.csv: student {pin.student_id}'s {pin.subject} need cannot stay in "
                 f"{pin.group_id}: the group no longer fits the staff member's availability, "
                 "the need, the size limits or the student's timetable."
             )
-        targets[index] = signature
-    return targets
+    return instance.pinned
 
 
 def previous_warnings(instance: Instance) -> list[Problem]:

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from solver.candidates import Candidate, Instance, group_signature
+from solver.candidates import Candidate, Instance
 from solver.timegrid import Slot
 from solver.values import Day
 
@@ -178,12 +178,7 @@ def add_one_group_per_need_rule(model: cp_model.CpModel, choice: Rows, instance:
 def add_pins_rule(model: cp_model.CpModel, choice: GroupChoice, instance: Instance) -> None:
     """Rule 10: a pinned need is in the group of the previous schedule it is pinned to,
     that is, in a group with that group's staff member, need and sessions."""
-    if instance.previous is None:
-        return
-    by_id = {g.group_id: g for g in instance.previous.groups}
-    for pin in instance.school.pins:
-        index = instance.index_of[(pin.student_id, pin.subject)]
-        target = group_signature(by_id[pin.group_id])
+    for index, target in instance.pinned.items():
         model.add(
             sum(
                 choice.runs(position)
