@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from solver.problems import errors
 from solver.screening import import_screening, load_rules, source_key
 from solver.screening.files import read_export
 from solver.screening.rules import Percentiles, Rules
@@ -153,8 +154,7 @@ BAD_RULES: dict[str, tuple[str | bytes, str]] = {
     ),
     "a bad regular expression": (
         '[[measure]]\nmatch = "(psf"\nsubject = "reading"\nskill = "phonics"\n',
-        ":measure[1].match: not a valid regular expression: missing ), unterminated subpattern "
-        'at position 0 ("(psf")',
+        ':measure[1].match: not a valid regular expression: missing ) at position 4 ("(psf")',
     ),
     "a number for a regular expression": (
         '[[measure]]\nmatch = 5\nsubject = "reading"\nskill = "phonics"\n',
@@ -217,6 +217,31 @@ def test_a_folder_named_like_the_rules_file_is_one_problem(tmp_path: Path) -> No
     (tmp_path / "screening_rules.toml").mkdir()
     assert [str(p) for p in load_rules(tmp_path)[1]] == [
         f"{tmp_path / 'screening_rules.toml'}: the file cannot be read (Is a directory)"
+    ]
+
+
+def test_a_match_expression_too_slow_on_a_measure_name_is_one_problem_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`(a|a)+$` backtracks through 2^40 ways on 40 letters and no `!`; the import
+    stops it, once for the name however many rows repeat it, and makes no needs."""
+    monkeypatch.setattr("solver.screening.rules.MATCH_SECONDS", 0.1)
+    rules_file = tmp_path / "screening_rules.toml"
+    rules_file.write_text('[[measure]]\nmatch = "(a|a)+$"\nsubject = "reading"\nskill = "x"\n')
+    name = "a" * 40 + "!"
+    export = tmp_path / "generic.csv"
+    export.write_text(
+        "student_id,subject,measure,score,percentile,status\n"
+        + "".join(f"100{n},reading,{name},5,5,\n" for n in range(1, 7))
+    )
+    table, _ = read_export(export)
+    assert table is not None
+    result = import_screening([table], ROSTER, rules_of(tmp_path))
+    assert result.needs == []
+    assert [str(p) for p in errors(result.problems)] == [
+        f"{rules_file}:measure[1].match: this expression took more than 0.1 s to match the "
+        f'measure name "{name}"; write a simpler one (a repeat inside a repeat, like (a|aa)+, '
+        'is what makes matching slow) ("(a|a)+$")'
     ]
 
 

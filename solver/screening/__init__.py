@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from solver.loading.errors import friendly_message
 from solver.loading.tables import RawTable
 from solver.model import Need
 from solver.problems import Problem
-from solver.screening.rules import Rules, load_rules
+from solver.screening.rules import MeasureRule, Rules, SlowPattern, load_rules
 from solver.screening.sources import Result, detect
 
 
@@ -64,9 +65,13 @@ def needs_from_table(
     by_student: dict[str, list[Result]] = defaultdict(list)
     for result in read(table):
         by_student[result.student_id].append(result)
+    try:
+        rule_of = _measure_rules(by_student.values(), rules)
+    except SlowPattern as slow:
+        return name, [], [slow.problem]
     needs, problems = [], []
     for student_id, results in by_student.items():
-        for low in _needs_of(results, rules, source_key(name)):
+        for low in _needs_of(results, rules, rule_of, source_key(name)):
             need, rejected = _need(table.source, student_id, low)
             problems += rejected
             if need is not None:
@@ -93,7 +98,16 @@ def _rejected(source: str, row: int | None, values: dict[str, object], detail: A
     return Problem(source, message, row=row, column=column, value=shown)
 
 
-def _needs_of(results: list[Result], rules: Rules, source: str) -> list[_Low]:
+def _measure_rules(results: Iterable[list[Result]], rules: Rules) -> dict[str, MeasureRule | None]:
+    """Each measure name's rule, matched once, since an export repeats its measure names
+    on every row (and a slow pattern would be slow on every row)."""
+    names = {result.measure for found in results for result in found}
+    return {name: rules.measure(name) for name in sorted(names)}
+
+
+def _needs_of(
+    results: list[Result], rules: Rules, rule_of: dict[str, MeasureRule | None], source: str
+) -> list[_Low]:
     accuracy = {
         r.measure.lower().replace(" accuracy", ""): r.score
         for r in results
@@ -103,7 +117,7 @@ def _needs_of(results: list[Result], rules: Rules, source: str) -> list[_Low]:
     for result in results:
         if "accura" in result.measure.lower():
             continue
-        low = _low(result, rules, source, accuracy)
+        low = _low(result, rules, rule_of[result.measure], source, accuracy)
         if low is not None:
             lows[low.subject].append(low)
     chosen = []
@@ -117,14 +131,17 @@ def _needs_of(results: list[Result], rules: Rules, source: str) -> list[_Low]:
 
 
 def _low(
-    result: Result, rules: Rules, source: str, accuracy: dict[str, float | None]
+    result: Result,
+    rules: Rules,
+    rule: MeasureRule | None,
+    source: str,
+    accuracy: dict[str, float | None],
 ) -> _Low | None:
     tier = rules.tier_from_status(result.status) if result.status else None
     if tier is None and not result.status and result.percentile is not None:
         tier = rules.tier_from_percentile(source, result.percentile)
     if tier is None:
         return None
-    rule = rules.measure(result.measure)
     order = rules.measures.index(rule) if rule else len(rules.measures)
     subject = rule.subject if rule else (result.subject or "reading")
     skill = rule.skill if rule else ""

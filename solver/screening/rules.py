@@ -16,12 +16,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, get_args
 
+import regex
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
+    PrivateAttr,
     ValidationError,
     WithJsonSchema,
     model_validator,
@@ -35,6 +37,10 @@ from solver.values import Label
 
 DEFAULTS = Path(__file__).with_name("default_rules.toml")
 RULES_FILE = "screening_rules.toml"
+MATCH_SECONDS = 1.0
+"""How long one measure name may take to match one `match` expression.  Plain
+expressions take microseconds; some, like `(a|a)+$`, take hours on a name of 40
+letters, and a match by Python's own `re` cannot be stopped."""
 
 
 def _status_word(value: Any) -> Any:
@@ -42,13 +48,14 @@ def _status_word(value: Any) -> Any:
     return " ".join(value.lower().split()) if isinstance(value, str) else value
 
 
-def _pattern(value: Any) -> re.Pattern[str]:
-    """A measure's `match`, compiled here so a broken expression is a problem, not re.error."""
+def _pattern(value: Any) -> regex.Pattern[str]:
+    """A measure's `match`, compiled here so a broken expression is a problem, not an
+    error; by `regex`, which reads what `re` reads but can stop a match that runs too long."""
     if not isinstance(value, str):
         raise ValueError("must be a regular expression in quotes")
     try:
-        return re.compile(value, re.IGNORECASE)
-    except re.error as error:
+        return regex.compile(value, regex.IGNORECASE | regex.VERSION0)
+    except regex.error as error:
         raise ValueError(f"not a valid regular expression: {error}") from None
 
 
@@ -64,7 +71,9 @@ def _measure_skill(value: Any) -> Any:
 StatusWord = Annotated[str, BeforeValidator(_status_word), Field(min_length=1)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 MeasurePattern = Annotated[
-    re.Pattern[str], PlainValidator(_pattern), WithJsonSchema({"type": "string", "format": "regex"})
+    regex.Pattern[str],
+    PlainValidator(_pattern),
+    WithJsonSchema({"type": "string", "format": "regex"}),
 ]
 MeasureSkill = Annotated[str, BeforeValidator(_measure_skill)]
 
@@ -153,9 +162,38 @@ class Rules(_Section):
             return 2
         return None
 
+    _source: str = PrivateAttr(str(DEFAULTS))
+
     def measure(self, name: str) -> MeasureRule | None:
-        """The first rule whose pattern matches the measure name."""
-        return next((rule for rule in self.measures if rule.pattern.search(name)), None)
+        """The first rule whose pattern matches the measure name.
+
+        Raises `SlowPattern` when a pattern runs past `MATCH_SECONDS` on the name.
+        """
+        return next((rule for rule in self.measures if self._matches(rule, name)), None)
+
+    def _matches(self, rule: MeasureRule, name: str) -> bool:
+        try:
+            return rule.pattern.search(name, timeout=MATCH_SECONDS) is not None
+        except TimeoutError:
+            number = self.measures.index(rule) + 1
+            raise SlowPattern(self._slow(number, rule.pattern.pattern, name)) from None
+
+    def _slow(self, number: int, pattern: str, name: str) -> Problem:
+        message = (
+            f"this expression took more than {MATCH_SECONDS:g} s to match the measure name "
+            f"{json.dumps(name, ensure_ascii=False)}; write a simpler one (a repeat inside a "
+            "repeat, like (a|aa)+, is what makes matching slow)"
+        )
+        shown = json.dumps(pattern, ensure_ascii=False)
+        return Problem(self._source, message, column=f"measure[{number}].match", value=shown)
+
+
+class SlowPattern(Exception):
+    """A `match` expression too slow to use; carries the problem that says so."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 def load_rules(school_folder: Path | None = None) -> tuple[Rules | None, list[Problem]]:
@@ -173,9 +211,11 @@ def load_rules(school_folder: Path | None = None) -> tuple[Rules | None, list[Pr
         return None, problems
     _merge(data, own)
     try:
-        return Rules.model_validate(data), []
+        rules = Rules.model_validate(data)
     except ValidationError as error:
         return None, [_problem(str(path), data, detail) for detail in error.errors()]
+    rules._source = str(path)
+    return rules, []
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
