@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 from solver.changes import ChangeReport
@@ -23,9 +22,9 @@ def spreadsheet_safe(text: str) -> str:
 
 def change_rows(report: ChangeReport) -> list[dict[str, str]]:
     """One flat table: a row per need, per group and per teacher's student, by section."""
-    rows = [{"section": "need", **asdict(c)} for c in report.needs]
-    rows += [{"section": "group", **asdict(c)} for c in report.groups]
-    rows += [{"section": "teacher", **asdict(c)} for c in report.teachers]
+    rows = [{"section": "need", **vars(c)} for c in report.needs]
+    rows += [{"section": "group", **vars(c)} for c in report.groups]
+    rows += [{"section": "teacher", **vars(c)} for c in report.teachers]
     return rows
 
 

@@ -9,7 +9,7 @@ same staff member, subject, skill and sessions.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from solver.model import School
 from solver.schedule import Group, Schedule, groups_match
@@ -69,11 +69,13 @@ class ChangeReport:
         return dict(result)
 
     def as_json(self) -> dict[str, object]:
+        """Each change as its fields; they are all text, so `dataclasses.asdict`'s deep
+        copy would only cost time (seconds, for a report of 100,000 rows)."""
         return {
             "counts": self.counts(),
-            "needs": [asdict(c) for c in self.needs],
-            "groups": [asdict(c) for c in self.groups],
-            "teachers": [asdict(c) for c in self.teachers],
+            "needs": [dict(vars(c)) for c in self.needs],
+            "groups": [dict(vars(c)) for c in self.groups],
+            "teachers": [dict(vars(c)) for c in self.teachers],
         }
 
 
