@@ -62,8 +62,10 @@ class NeedItem:
     program: Program
     sessions: int
 
-    @property
+    @cached_property
     def bucket(self) -> Bucket:
+        """Asked for in every loop over needs (a million times in one greedy roster of a
+        4,500-student school), so made once."""
         return (self.need.subject, self.need.skill, self.need.tier)
 
 

@@ -146,34 +146,44 @@ def _fits(instance: Instance, group: _OpenGroup, item: NeedItem) -> bool:
 
 
 def _join(instance: Instance, week: _Week, groups: list[_OpenGroup], item: NeedItem) -> bool:
+    """Into the fullest open group that fits, the first opened of those."""
     fitting = [
-        g
-        for g in groups
-        if _fits(instance, g, item) and week.student_can_take(item, g.pattern_slots)
+        position
+        for position, group in enumerate(groups)
+        if _fits(instance, group, item) and week.student_can_take(item, group.pattern_slots)
     ]
     if not fitting:
         return False
-    group = max(fitting, key=lambda g: (len(g.members), -groups.index(g)))
+    group = groups[max(fitting, key=lambda position: (len(groups[position].members), -position))]
     group.members.append(item)
     week.book_student(item, group.pattern_slots, +1)
     return True
 
 
 def _open(instance: Instance, week: _Week, groups: list[_OpenGroup], item: NeedItem) -> None:
-    best: tuple[int, Staff, Pattern] | None = None
+    """A new group at the pattern worth most to the student that a qualified staff member is
+    free for (on a tie, the first staff member).  What depends on the student alone is
+    worked out once for all staff members: which patterns they can take, and their worth."""
     minutes = item.program.minutes
+    takes = [
+        pattern
+        for pattern in instance.patterns.get((item.bucket, item.sessions), [])
+        if item.index in pattern.free_set and week.student_can_take(item, pattern.slots)
+    ]
+    worth: dict[int, int] = {}
+    best: tuple[int, Staff, Pattern] | None = None
     for staff in instance.qualified_staff(item.bucket):
         slots = instance.staff_slots(staff, minutes)
-        for pattern in instance.patterns.get((item.bucket, item.sessions), []):
-            if item.index not in pattern.free_set or not slots.issuperset(pattern.slots):
+        for position, pattern in enumerate(takes):
+            if not slots.issuperset(pattern.slots):
                 continue
             if not week.staff_can_take(staff, pattern.slots, minutes):
                 continue
-            if not week.student_can_take(item, pattern.slots):
-                continue
-            score = instance.member_value(item.index, pattern.slots) + 50 * len(pattern.free)
-            if best is None or score > best[0]:
-                best = (score, staff, pattern)
+            if position not in worth:
+                value = instance.member_value(item.index, pattern.slots)
+                worth[position] = value + 50 * len(pattern.free)
+            if best is None or worth[position] > best[0]:
+                best = (worth[position], staff, pattern)
     if best is not None:
         _, staff, pattern = best
         group = _OpenGroup(staff, pattern.slots, item.sessions, [item])
