@@ -266,11 +266,7 @@ class Instance:
         for start in grid.starts(program.minutes):
             self.checked += len(eligible) * len(grid.days)
             free_days = {
-                item.index: {
-                    day
-                    for day in grid.days
-                    if grid.student_is_free(item.student, day, start, program.minutes)
-                }
+                item.index: grid.free_days(item.student, start, program.minutes)
                 for item in eligible
             }
             for days in combinations(grid.days, sessions):

@@ -44,14 +44,16 @@ def _day_minutes(blocks: list[Block], day: Day, day_start: int, day_end: int) ->
     for block in blocks:
         if day not in block.days:
             continue
+        strictness = block.pull_out.strictness
         for minute in range(max(block.start, day_start), min(block.end, day_end)):
             current = covered[minute - day_start]
-            if current is None or block.pull_out.strictness > current:
-                covered[minute - day_start] = block.pull_out.strictness
+            if current is None or strictness > current:
+                covered[minute - day_start] = strictness
     levels = [PullOut.OK.strictness if v is None else v for v in covered]
 
     def prefix(level: PullOut) -> tuple[int, ...]:
-        return (0, *accumulate(int(v == level.strictness) for v in levels))
+        strictness = level.strictness
+        return (0, *accumulate(int(v == strictness) for v in levels))
 
     return DayMinutes(
         day_start, prefix(PullOut.NEVER), prefix(PullOut.AVOID), prefix(PullOut.PREFER)
@@ -71,6 +73,7 @@ class TimeGrid:
         for block in school.timetable:
             self._blocks_by_owner[block.owner].append(block)
         self._student_days: dict[tuple[str, str], dict[Day, DayMinutes]] = {}
+        self._free_days: dict[tuple[str, str, int, int], frozenset[Day]] = {}
         self._staff_slots: dict[tuple[str, int], tuple[Slot, ...]] = {}
 
     def starts(self, minutes: int) -> list[int]:
@@ -82,17 +85,36 @@ class TimeGrid:
         first = self.day_start + -(-(start - self.day_start) // self.step) * self.step
         return list(range(max(first, self.day_start), end, self.step))
 
+    def _timetable_of(self, student: Student) -> tuple[str, str]:
+        """Whose blocks make the student's week: the homeroom's, and the student's own if
+        they have any; students of a homeroom without blocks of their own share it."""
+        own = bool(self._blocks_by_owner.get(student.student_id))
+        return (student.homeroom, student.student_id if own else "")
+
+    def _all_blocks_of(self, student: Student) -> list[Block]:
+        """The homeroom's blocks and the student's own."""
+        return self._blocks_by_owner.get(student.homeroom, []) + self._blocks_by_owner.get(
+            student.student_id, []
+        )
+
     def _minutes_of(self, student: Student) -> dict[Day, DayMinutes]:
-        key = (student.homeroom, student.student_id)
-        own = self._blocks_by_owner.get(student.student_id, [])
-        if not own:
-            key = (student.homeroom, "")
+        key = self._timetable_of(student)
         if key not in self._student_days:
-            blocks = self._blocks_by_owner.get(student.homeroom, []) + own
+            blocks = self._all_blocks_of(student)
             self._student_days[key] = {
                 day: _day_minutes(blocks, day, self.day_start, self.day_end) for day in self.days
             }
         return self._student_days[key]
+
+    def free_days(self, student: Student, start: int, minutes: int) -> frozenset[Day]:
+        """The days a session at this start is free for the student (`student_is_free`),
+        worked out once per timetable, since most students share their homeroom's."""
+        key = (*self._timetable_of(student), start, minutes)
+        if key not in self._free_days:
+            self._free_days[key] = frozenset(
+                day for day in self.days if self.student_is_free(student, day, start, minutes)
+            )
+        return self._free_days[key]
 
     def student_is_free(self, student: Student, day: Day, start: int, minutes: int) -> bool:
         """No `never` minute of the homeroom or of the student in the session, which lies
@@ -113,10 +135,7 @@ class TimeGrid:
 
     def blocks_of(self, student: Student) -> list[Block]:
         """The `never` blocks that hold for this student (homeroom's and own)."""
-        blocks = self._blocks_by_owner.get(student.homeroom, []) + self._blocks_by_owner.get(
-            student.student_id, []
-        )
-        return [b for b in blocks if b.pull_out is PullOut.NEVER]
+        return [b for b in self._all_blocks_of(student) if b.pull_out is PullOut.NEVER]
 
     @cached_property
     def _windows(self) -> dict[str, list[tuple[Day, int, int]]]:
