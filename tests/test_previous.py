@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from solver.continuity import PinError
+from solver.loading.previous import load_previous
 from solver.model import School
 from solver.schedule import Group, Schedule, Session, groups_match
 from solver.solve import SolveOptions, solve
@@ -171,8 +172,6 @@ def test_a_previous_schedule_in_another_format_exits_2(tmp_path: Path) -> None:
 def test_a_previous_schedule_with_two_groups_under_one_id_is_refused(tmp_path: Path) -> None:
     """Its ids are kept for matching groups, so two new groups would share one: the solve
     used to fail in the verifier."""
-    from solver.loading.previous import load_previous
-
     first = solve(six_students(), FAST).schedule
     assert len(first.groups) >= 2
     groups = [g.model_copy(update={"group_id": "G01"}) for g in first.groups]
@@ -188,8 +187,6 @@ def test_a_previous_schedule_with_two_groups_under_one_id_is_refused(tmp_path: P
 def test_a_previous_schedule_placing_a_student_twice_is_refused(tmp_path: Path) -> None:
     """A need in two groups has no one old group to keep; a fuzzed file of 50,000 copies
     of one group took minutes to weigh before the time limit began."""
-    from solver.loading.previous import load_previous
-
     first = solve(six_students(), FAST).schedule
     one, other, *rest = first.groups
     twice = other.model_copy(update={"students": [*other.students, one.students[0]]})
@@ -213,8 +210,6 @@ def test_a_previous_schedule_placing_a_student_twice_is_refused(tmp_path: Path) 
 def test_a_previous_file_python_cannot_read_as_json_is_one_problem(
     tmp_path: Path, content: str
 ) -> None:
-    from solver.loading.previous import load_previous
-
     (tmp_path / "schedule.json").write_text(content)
     (tmp_path / "a folder.json").mkdir()
     for path in (tmp_path / "schedule.json", tmp_path / "a folder.json"):
