@@ -5,7 +5,8 @@ schedule in well under a second), column generation (which candidate groups are
 worth considering; where no column-bound process takes the other core, CP-SAT packs the
 pool beside it with one worker), CP-SAT over the candidates, warm-started from the
 greedy, and, with the time left, neighbourhoods: part of the schedule held while new
-groups are priced around it and CP-SAT repacks the part freed.  In the last share of
+groups are priced around it and CP-SAT repacks the part freed, begun twice from the same
+schedule before going on from the better.  In the last share of
 the time the best schedule's groups are re-timed together (`solver.retiming`) and the
 greedy fills what that frees.
 Regenerating from last window's schedule, the search also values keeping needs in their
@@ -78,6 +79,21 @@ NEIGHBOURHOOD_ROUNDS = 3
 """Improving: column-generation rounds around each neighbourhood, the listing's first.
 Two or five did no better on elementary at 60 s: two, seeds 0-11, mean 102.82k against
 102.69k (5 of 12 higher); five, seeds 0-5, 102.61k against 102.54k."""
+BRANCHES = 2
+"""Improving: the neighbourhoods begin this many times from the schedule the phases leave,
+each branch for `BRANCH_SHARE` of the time limit, and then go on from the best schedule
+any branch found.  Where a run ends is settled in its first neighbourhoods: from about 133
+needs placed after the phases, most 60 s elementary runs place 138-140 within 10 s, and
+some stay at 133-136 for the rest of the minute (seed 3 once: 135 placed, 101,046; run
+again, 140).  A second start from the same schedule, with the pool the first has grown,
+is a second draw of those first neighbourhoods.  Against one start, elementary at 60 s, seeds
+1-10 paired: mean 103,055 against 102,813, 7 of 10 higher, 6 of 10 within 2% against 3,
+no run placing fewer than 138 (against one at 136); k8 at 120 s, seeds 1-4: mean 262,230
+against 261,269, 3 of 4 higher; the 900-need K-8 at 60 s, seeds 1-2: 559.8k and 547.7k
+against 550.2k and 566.3k, within its spread."""
+BRANCH_SHARE = 0.15
+"""Each branch's share of the time limit (`BRANCHES`): on elementary at 60 s, 9 s, which
+holds three or four neighbourhoods."""
 LISTING_SHARE = 0.1
 """Improving: the share of the time limit a neighbourhood's first round, the one that
 lists, may take at most.  The listing builds each family when it first reaches it and
@@ -198,6 +214,9 @@ class _Search:
         begun = self.clock.now()
         self.instance = instance = Instance.of(school, previous)
         self.best, kept = _first_roster(instance)
+        self.base = self.best
+        """The schedule the search works from: the best so far, but for a branch of the
+        neighbourhoods (`improve`), that branch's best."""
         self.clock.spend(ROSTER_SECONDS * instance.checked)
         self.most_kept = sum(instance.most_stay_bonus(index) for index in instance.stays)
         """The most keeping needs in last window's groups can add to the search's value
@@ -229,7 +248,10 @@ class _Search:
 
     def report(self, phase: str, groups: list[Candidate]) -> None:
         with self.keeping:
-            if _search_value(self.instance, groups) > _search_value(self.instance, self.best):
+            value = _search_value(self.instance, groups)
+            if value > _search_value(self.instance, self.base):
+                self.base = groups
+            if value > _search_value(self.instance, self.best):
                 self.best = groups
             if self.proven():
                 self.stop.proven = True
@@ -253,7 +275,7 @@ class _Search:
         """`_fill`, timed: the last fill comes after the re-timing and must end within the
         limit too (twice its time is kept for it, fills vary)."""
         began = self.clock.now()
-        self.report("fill", _fill(self.instance, self.pool, self.best))
+        self.report("fill", _fill(self.instance, self.pool, self.base))
         self.ending.filling = 2 * (self.clock.now() - began)
 
     def pack(
@@ -269,12 +291,12 @@ class _Search:
         stop: Stop,
         held: frozenset[object] = frozenset(),
     ) -> float:
-        """CP-SAT packs these candidates, started from the best groups, reporting what it
+        """CP-SAT packs these candidates, started from the base groups, reporting what it
         finds; returns the seconds its model took to build."""
         return pack_groups(
             self.instance,
             candidates,
-            self.best,
+            self.base,
             self.remaining,
             self.clock,
             seconds,
@@ -351,16 +373,29 @@ class _Search:
         None starts unless two rounds as long as the last fit before the re-timing (on the
         search's clock, `ColumnPool.clock`): its first round also lists, and one that cannot
         go on to pack gains nothing (on the 900-need K-8 one began 5 s before the re-timing,
-        took 8 s, and the solve ran 1-2 s over)."""
+        took 8 s, and the solve ran 1-2 s over).
+        The neighbourhoods start more than once from the schedule the phases leave
+        (`BRANCHES`), and go on from the best."""
         rng = random.Random(self.remaining.seed)
         listing = Listing(self.instance)
+        start = self.best
+        for _ in range(BRANCHES):
+            self.base = start
+            branch_end = self.clock.now() + BRANCH_SHARE * self.remaining.time_limit
+            self._neighbourhoods(rng, listing, branch_end)
+        self.base = self.best
+        self._neighbourhoods(rng, listing, math.inf)
+
+    def _neighbourhoods(self, rng: random.Random, listing: Listing, until: float) -> None:
+        """Neighbourhoods of the base schedule, one after another, until `until` or the
+        re-timing."""
         pool, clock = self.pool, self.clock
-        while clock.now() < self.ending.polish() and not self.stopped:
+        while clock.now() < min(until, self.ending.polish()) and not self.stopped:
             deadline = self.ending.polish()
             if clock.now() + 2 * pool.round_seconds > deadline:
                 return
-            freed = neighbourhood(self.instance, self.best, rng)
-            held = [c for c in self.best if c.key not in freed]
+            freed = neighbourhood(self.instance, self.base, rng)
+            held = [c for c in self.base if c.key not in freed]
             pool.fix(held)
             listed_by = min(deadline, clock.now() + LISTING_SHARE * self.remaining.time_limit)
             generate_columns(pool, listed_by, None, self.stop, pool.rounds + 1, listing)
@@ -372,7 +407,7 @@ class _Search:
             if self.stopped:
                 return
             if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
-                self.pack(pool.promising(self.best), seconds, frozenset(c.key for c in held))
+                self.pack(pool.promising(self.base), seconds, frozenset(c.key for c in held))
             self.fill()
 
     def retime(self) -> None:
