@@ -82,15 +82,18 @@ Two or five did no better on elementary at 60 s: two, seeds 0-11, mean 102.82k a
 BRANCHES = 2
 """Improving: the neighbourhoods begin this many times from the schedule the phases leave,
 each branch for `BRANCH_SHARE` of the time limit, and then go on from the best schedule
-any branch found.  Where a run ends is settled in its first neighbourhoods: from about 133
-needs placed after the phases, most 60 s elementary runs place 138-140 within 10 s, and
-some stay at 133-136 for the rest of the minute (seed 3 once: 135 placed, 101,046; run
-again, 140).  A second start from the same schedule, with the pool the first has grown,
-is a second draw of those first neighbourhoods.  Against one start, elementary at 60 s, seeds
-1-10 paired: mean 103,055 against 102,813, 7 of 10 higher, 6 of 10 within 2% against 3,
-no run placing fewer than 138 (against one at 136); k8 at 120 s, seeds 1-4: mean 262,230
-against 261,269, 3 of 4 higher; the 900-need K-8 at 60 s, seeds 1-2: 559.8k and 547.7k
-against 550.2k and 566.3k, within its spread."""
+any branch found.  Where a run ends is settled in its first neighbourhoods: traced at
+60 s, elementary seeds 2-4 placed 131-134 needs after the phases; two of them placed 138
+within 8 s, and seed 3 stayed at 133-134 for the rest of the minute (135 placed, 101,046;
+run again, 140).  A second start from the same schedule, with the pool the first has
+grown, is a second draw of those first neighbourhoods.  Against one start, elementary at
+60 s, seeds 1-10 paired: mean 103,055 against 102,813, 7 of 10 higher, 6 of 10 within 2%
+against 3, no run placing fewer than 138 (against one at 136); low runs still come (in
+a later pairing, on a slower moment of the machine, two of seven placed 136 and 137);
+k8 at 120 s, seeds 1-4: mean 262,230 against 261,269, 3 of 4 higher; the 900-need K-8 at
+60 s, seeds 0-3: mean 553.6k against 550.6k, 3 of 4 higher.  Three branches of 10% each
+gave elementary the same mean and a narrower spread, with no run within 2% (seeds 1-7:
+102,676 against 102,651, none within 2% against 2 of 7)."""
 BRANCH_SHARE = 0.15
 """Each branch's share of the time limit (`BRANCHES`): on elementary at 60 s, 9 s, which
 holds three or four neighbourhoods."""
