@@ -96,7 +96,8 @@ gave elementary the same mean and a narrower spread, with no run within 2% (seed
 102,676 against 102,651, none within 2% against 2 of 7)."""
 BRANCH_SHARE = 0.15
 """Each branch's share of the time limit (`BRANCHES`): on elementary at 60 s, 9 s, which
-holds three or four neighbourhoods."""
+holds three or four neighbourhoods.  Two branches of 20% did worse (elementary at 60 s,
+seeds 5-10 alternated: mean 102,873 against 103,189, 2 of 6 higher), as did three of 10%."""
 LISTING_SHARE = 0.1
 """Improving: the share of the time limit a neighbourhood's first round, the one that
 lists, may take at most.  The listing builds each family when it first reaches it and
