@@ -66,14 +66,20 @@ against 263.50k (8 of 12 higher, within the seeds' spread); the 900-need K-8 at 
 seeds 0-3: 570.7k against 563.6k (3 of 4 higher; 799 placed against 788 on average).
 Elementary's column generation ends in the second phase either way."""
 PHASED_SECONDS = 120.0
-"""The phases share the time limit, or this much of it where it is longer: what a longer
-limit adds goes to the neighbourhoods.  Phased over the whole limit, k8 at 600 s (seed
-0) gave 249.6k, less than at 120 s (252.9-254.7k): column generation ran to 390 s, and
-its pool was too large to pack well; phased over 120 s, 264.2k (359 needs placed against
-331), and seed 1 265.6k.  k8 at 300 s (seed 1): 260.0k against 248.3k.  Elementary at
-300 s, whose column generation ends early either way: 103.1k against 102.9k (seed 0)."""
+"""The phases share the time limit, or this much of it where it is longer, and so do the
+neighbourhoods' branches, listings and packings (`_Search.paced`): what a longer limit
+adds goes to more neighbourhoods of the same size.  Phased over the whole limit, k8 at
+600 s (seed 0) gave 249.6k, less than at 120 s (252.9-254.7k): column generation ran to
+390 s, and its pool was too large to pack well; phased over 120 s, 264.2k (359 needs
+placed against 331), and seed 1 265.6k.  k8 at 300 s (seed 1): 260.0k against 248.3k.
+Elementary at 300 s, whose column generation ends early either way: 103.1k against
+102.9k (seed 0).  Until the twenty-fourth session the neighbourhoods' shares were of the
+whole limit: at 1,200 s k8's first neighbourhood then listed and packed for 228 s, and
+its schedule was 261.7k after 460 s, below its 120 s runs.  Paced, k8 at 600 s, seeds
+1-2: 269,282 and 267,971 against 268,256 and 266,759; elementary at 300 s, seeds 1-3:
+mean 103,728 against 103,622 (2 of 3 higher)."""
 PACK_SHARE = 0.1
-"""Share of the phases' time each phase's CP-SAT packing may take (of the time limit for a
+"""Share of the phases' time each phase's CP-SAT packing may take (of the paced time for a
 neighbourhood's)."""
 NEIGHBOURHOOD_ROUNDS = 3
 """Improving: column-generation rounds around each neighbourhood, the listing's first.
@@ -81,7 +87,7 @@ Two or five did no better on elementary at 60 s: two, seeds 0-11, mean 102.82k a
 102.69k (5 of 12 higher); five, seeds 0-5, 102.61k against 102.54k."""
 BRANCHES = 2
 """Improving: the neighbourhoods begin this many times from the schedule the phases leave,
-each branch for `BRANCH_SHARE` of the time limit, and then go on from the best schedule
+each branch for `BRANCH_SHARE` of the paced time, and then go on from the best schedule
 any branch found.  Where a run ends is settled in its first neighbourhoods: traced at
 60 s, elementary seeds 2-4 placed 131-134 needs after the phases; two of them placed 138
 within 8 s, and seed 3 stayed at 133-134 for the rest of the minute (135 placed, 101,046;
@@ -95,13 +101,15 @@ k8 at 120 s, seeds 1-4: mean 262,230 against 261,269, 3 of 4 higher; the 900-nee
 gave elementary the same mean and a narrower spread, with no run within 2% (seeds 1-7:
 102,676 against 102,651, none within 2% against 2 of 7)."""
 BRANCH_SHARE = 0.15
-"""Each branch's share of the time limit (`BRANCHES`): on elementary at 60 s, 9 s, which
-holds three or four neighbourhoods.  Two branches of 20% did worse (elementary at 60 s,
-seeds 5-10 alternated: mean 102,873 against 103,189, 2 of 6 higher), as did three of 10%."""
+"""Each branch's share of the paced time (`BRANCHES`, `PHASED_SECONDS`): on elementary at
+60 s, 9 s, which holds three or four neighbourhoods.  Two branches of 20% did worse
+(elementary at 60 s, seeds 5-10 alternated: mean 102,873 against 103,189, 2 of 6 higher),
+as did three of 10%."""
 LISTING_SHARE = 0.1
-"""Improving: the share of the time limit a neighbourhood's first round, the one that
-lists, may take at most.  The listing builds each family when it first reaches it and
-keeps it, so where the share runs out the next neighbourhoods reach the families it left.
+"""Improving: the share of the paced time (`PHASED_SECONDS`) a neighbourhood's first round,
+the one that lists, may take at most.  The listing builds each family when it first
+reaches it and keeps it, so where the share runs out the next neighbourhoods reach the
+families it left.
 On a K-8 of 4,500 students (1,925 needs) the first listing built families for 15-22 s
 of a 60 s solve and left time for no other neighbourhood: 1,465-1,497 needs placed
 against the greedy's 1,438.  Capped, 1,697-1,698 (seeds 0-1; with no listing in the
@@ -247,6 +255,11 @@ class _Search:
         self.reasons = Reasons(instance)
 
     @property
+    def paced(self) -> float:
+        """The seconds the search's shares are taken of (`PHASED_SECONDS`)."""
+        return _phasing(self.remaining).time_limit
+
+    @property
     def stopped(self) -> bool:
         return self.stop.is_set()
 
@@ -373,7 +386,7 @@ class _Search:
         Each neighbourhood's first round also prices by listing (`solver.listing`), which
         finds what pricing's heuristic misses; listing in every round did worse on elementary
         (98.4-98.8k against 98.9-100.1k over three seeds at 60 s).  That round ends by
-        `LISTING_SHARE` of the time limit, where a large school's listing would take it all.
+        `LISTING_SHARE` of the paced time, where a large school's listing would take it all.
         None starts unless two rounds as long as the last fit before the re-timing (on the
         search's clock, `ColumnPool.clock`): its first round also lists, and one that cannot
         go on to pack gains nothing (on the 900-need K-8 one began 5 s before the re-timing,
@@ -385,7 +398,7 @@ class _Search:
         start = self.best
         for _ in range(BRANCHES):
             self.base = start
-            branch_end = self.clock.now() + BRANCH_SHARE * self.remaining.time_limit
+            branch_end = self.clock.now() + BRANCH_SHARE * self.paced
             self._neighbourhoods(rng, listing, branch_end)
         self.base = self.best
         self._neighbourhoods(rng, listing, math.inf)
@@ -401,13 +414,13 @@ class _Search:
             freed = neighbourhood(self.instance, self.base, rng)
             held = [c for c in self.base if c.key not in freed]
             pool.fix(held)
-            listed_by = min(deadline, clock.now() + LISTING_SHARE * self.remaining.time_limit)
+            listed_by = min(deadline, clock.now() + LISTING_SHARE * self.paced)
             generate_columns(pool, listed_by, None, self.stop, pool.rounds + 1, listing)
             generate_columns(
                 pool, deadline, None, self.stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1
             )
             pool.release()
-            seconds = min(deadline - clock.now(), PACK_SHARE * self.remaining.time_limit)
+            seconds = min(deadline - clock.now(), PACK_SHARE * self.paced)
             if self.stopped:
                 return
             if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
