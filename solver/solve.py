@@ -136,10 +136,6 @@ which one-worker solves had not counted), so about 1.8 µs at the pace of
 `solver.clock`."""
 
 
-def _deadline(options: SolveOptions, started: float, share: float) -> float:
-    return started + options.time_limit * share
-
-
 @dataclass(frozen=True)
 class Progress:
     """What a progress line shows; objective and bound in the contract's units."""
@@ -249,15 +245,16 @@ class _Search:
         candidates = self.best + kept + fresh + lone_groups(instance)
         self.pool = ColumnPool(instance, candidates, clock=self.clock)
         self.ending = _Ending(
-            _deadline(self.remaining, self.search_started, 1.0),
+            self.search_started + self.remaining.time_limit,
             self.remaining.time_limit * RETIME_SHARE,
         )
         self.reasons = Reasons(instance)
 
     @property
     def paced(self) -> float:
-        """The seconds the search's shares are taken of (`PHASED_SECONDS`)."""
-        return _phasing(self.remaining).time_limit
+        """The seconds the phases' and neighbourhoods' shares are taken of: what the first
+        schedule left of the time limit, or `PHASED_SECONDS` where that is longer."""
+        return min(self.remaining.time_limit, PHASED_SECONDS)
 
     @property
     def stopped(self) -> bool:
@@ -325,16 +322,15 @@ class _Search:
 
     def generate_and_pack(self) -> None:
         """Column generation in `PHASES`, CP-SAT packing the pool after each."""
-        phasing = _phasing(self.remaining)
         for share in PHASES:
             if self.stopped:
                 return
-            deadline = _deadline(phasing, self.search_started, share)
+            deadline = self.search_started + share * self.paced
             done = self._generate(deadline, first=share == PHASES[0])
             if self.stopped:
                 return
             pack_seconds = min(
-                _deadline(phasing, self.search_started, share + PACK_SHARE) - self.clock.now(),
+                self.search_started + (share + PACK_SHARE) * self.paced - self.clock.now(),
                 self.ending.polish() - self.clock.now(),
             )
             self.pack(self.pool.candidates, pack_seconds)
@@ -506,11 +502,6 @@ def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
     """The phases share what the first schedule (and, with one worker, the bound) left of
     the time limit."""
     return replace(options, time_limit=max(1.0, options.time_limit - spent))
-
-
-def _phasing(options: SolveOptions) -> SolveOptions:
-    """The time the phases share (`PHASED_SECONDS`)."""
-    return replace(options, time_limit=min(options.time_limit, PHASED_SECONDS))
 
 
 def _fill(instance: Instance, pool: ColumnPool, groups: list[Candidate]) -> list[Candidate]:
