@@ -119,7 +119,8 @@ same schedules as without it.  The 900-need K-8 at 60 s, seeds 0-7 paired: mean 
 against 563.1k (4 higher, 1 the same); a 3,000-student K-8 (1,283 needs), seed 0: 1,142
 placed against 1,111; the 4,500-student school at 120 s: 1,787 against 1,742."""
 RETIME_SHARE = 0.05
-"""The last share of the time limit: the best schedule is re-timed (`solver.retiming`).
+"""The last share of the time limit (`RETIME_MOST` at most): the best schedule is re-timed
+(`solver.retiming`).
 Over ten seeds of elementary at 60 s: mean 100.9k against 100.6k without (6 seeds of 10
 higher); k8 at 120 s, three seeds: 239.6k, 246.2k, 246.5k against 240.7k, 237.5k,
 237.8k.  Re-timing after every neighbourhood as well did worse on elementary (mean 99.9k
@@ -127,6 +128,14 @@ against 100.3k, fewer needs placed), and so did re-timing also at half and three
 of the search (seeds 0-3, 4 of 4 lower).  On elementary 15% or 25% of the time gave
 means of 102.91k and 103.12k against 102.97k (seeds 0-3): most of what re-timing gains
 comes in its first second or two."""
+RETIME_MOST = 30.0
+"""The most seconds the re-timing may take, whatever the limit (a week's limit gave it 8.4
+hours): beyond 600 s the rest goes to the neighbourhoods.  Its gains come in its first
+seconds: k8 at 600 s (seeds 1-2) gained 1,945 and 1,205, all but 10 within 7 s of its
+30 s; at 1,200 s (seed 1) 540 of 545 within 6 s of its 60 s, and held to 30 s, 1,930,
+all but 5 within 7 s (269,868, against 269,979 with 60 s).  Its share of the paced
+time (6 s at 600 s) was too little: the re-timing gained 445 and 532, and the 24 s it
+gave the neighbourhoods about 150 (269,688 and 267,474 against 270,378 and 265,976)."""
 
 ROSTER_SECONDS = 1.8e-6
 """Reproducible mode: the seconds the first roster is counted for each (need, day, start)
@@ -246,7 +255,7 @@ class _Search:
         self.pool = ColumnPool(instance, candidates, clock=self.clock)
         self.ending = _Ending(
             self.search_started + self.remaining.time_limit,
-            self.remaining.time_limit * RETIME_SHARE,
+            min(self.remaining.time_limit * RETIME_SHARE, RETIME_MOST),
         )
         self.reasons = Reasons(instance)
 
