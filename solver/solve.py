@@ -127,10 +127,14 @@ higher); k8 at 120 s, three seeds: 239.6k, 246.2k, 246.5k against 240.7k, 237.5k
 against 100.3k, fewer needs placed), and so did re-timing also at half and three quarters
 of the search (seeds 0-3, 4 of 4 lower).  On elementary 15% or 25% of the time gave
 means of 102.91k and 103.12k against 102.97k (seeds 0-3): most of what re-timing gains
-comes in its first second or two."""
+comes in its first second or two.  On k8 at 120 s it gains 3-4k but finds its first
+better solution 3-4 s into its 6 s; 10% (twenty-fifth session) gave k8 a mean of 262,660
+against 261,469 (seeds 1-4, 3 higher) and elementary 103,167 against 102,573 (seeds
+1-4, 3 higher), but the 900-need K-8, whose search still places needs at the end, 543.7k
+against 549.8k (seeds 0-2, all lower), as in the seventh session."""
 RETIME_MOST = 30.0
-"""The most seconds the re-timing may take, whatever the limit (a week's limit gave it 8.4
-hours): beyond 600 s the rest goes to the neighbourhoods.  Its gains come in its first
+"""The most seconds the re-timing may take, whatever the limit (a week's limit gave it up to
+8.4 hours): beyond 600 s the rest goes to the neighbourhoods.  Its gains come in its first
 seconds: k8 at 600 s (seeds 1-2) gained 1,945 and 1,205, all but 10 within 7 s of its
 30 s; at 1,200 s (seed 1) 540 of 545 within 6 s of its 60 s, and held to 30 s, 1,930,
 all but 5 within 7 s (269,868, against 269,979 with 60 s).  Its share of the paced
