@@ -5,8 +5,11 @@ the work clock (`solver.clock`)."""
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 from ortools.sat.python import cp_model
 
@@ -14,7 +17,7 @@ from solver.candidates import Candidate, Instance
 from solver.clock import Clock
 from solver.options import SolveOptions, Stop
 from solver.packing import RowsOf, build_packing_model
-from solver.retiming import build_retiming_model
+from solver.retiming import PART_SECONDS, Parts, SessionChoice, build_retiming_model
 
 MIN_SOLVE = 0.5
 """The least time CP-SAT is given once its model is built, however little is left."""
@@ -82,9 +85,10 @@ def pack_groups(
         model, choice = build_packing_model(instance, candidates, held, rows_of)
         hinted = {c.key for c in hint}
         choice.hint({i for i, c in enumerate(choice.candidates) if c.key in hinted})
+        _count_building(model, clock)
         return model, choice.extract
 
-    return _run(build, "search", options, clock, seconds, report, stop)
+    return _run(build, "search", options, clock, seconds, report, stop).building
 
 
 def retime_groups(
@@ -96,15 +100,50 @@ def retime_groups(
     report: Report,
     stop: Stop,
 ) -> None:
-    """CP-SAT over the times of these groups (`solver.retiming`), started from their own;
-    needs they left unplaced may join them."""
+    """CP-SAT over the times of these groups (`solver.retiming`), started from their own,
+    a part of them at a time (`solver.retiming.Parts`); needs they left unplaced may join
+    them."""
+    deadline = clock.now() + seconds
+    model, choice = build_retiming_model(instance, groups)
+    choice.hint()
+    _count_building(model, clock)
+    values = choice.hinted()
+    parts = Parts(instance, groups, random.Random(options.seed))
+    while not stop.is_set() and (left := deadline - clock.now()) >= MIN_SOLVE:
+        part = parts.next()
+        whole = len(part) == len(groups)
+        build = partial(_holding, choice, part, values)
+        limit = left if whole else min(PART_SECONDS, left)
+        ran = _run(build, "retime", options, clock, limit, report, stop)
+        values = ran.values() or values
+        if whole and ran.optimal:
+            return
+        parts.learn(ran.optimal)
 
-    def build() -> tuple[cp_model.CpModel, Extract]:
-        model, choice = build_retiming_model(instance, groups)
-        choice.hint()
-        return model, choice.extract
 
-    _run(build, "retime", options, clock, seconds, report, stop)
+def _holding(
+    choice: SessionChoice, part: set[int], values: dict[int, int]
+) -> tuple[cp_model.CpModel, Extract]:
+    return choice.holding(part, values), choice.extract
+
+
+def _count_building(model: cp_model.CpModel, clock: Clock) -> None:
+    """Reproducible mode: building a model is counted by its size."""
+    clock.spend(MODEL_SECONDS * len(model.proto.variables))
+
+
+@dataclass(frozen=True)
+class _Ran:
+    """A finished CP-SAT run: the seconds its model took to build, whether its best
+    solution is proven optimal, and the solver."""
+
+    building: float
+    optimal: bool
+    solver: cp_model.CpSolver
+
+    def values(self) -> dict[int, int]:
+        """The best solution's values by variable index, none where it found none."""
+        return dict(enumerate(self.solver.response_proto.solution))
 
 
 def _run(
@@ -115,15 +154,13 @@ def _run(
     seconds: float,
     report: Report,
     stop: Stop,
-) -> float:
+) -> _Ran:
     """Build the model and run CP-SAT on it for `seconds`, building included (on the
     900-need K-8 a packing's model took seconds to build, and a 60 s solve ended 2.3 s
     late), on `clock`; in reproducible mode CP-SAT's deterministic time is the budget,
-    spent on the work clock, and the wall clock must not change it.  Returns the seconds
-    the building took."""
+    spent on the work clock, and the wall clock must not change it."""
     began = clock.now()
     model, extract = build()
-    clock.spend(MODEL_SECONDS * len(model.proto.variables))
     building = clock.now() - began
     solver = cp_solver()
     if options.reproducible:
@@ -142,10 +179,10 @@ def _run(
     reporter = _SolutionReporter(phase, report, extract)
     finished = threading.Event()
     threading.Thread(target=_stop_when_asked, args=(solver, stop, finished), daemon=True).start()
-    solver.solve(model, reporter)
+    status = solver.solve(model, reporter)
     finished.set()
     clock.spend(CALL_SECONDS + solver.deterministic_time)
-    return building
+    return _Ran(building, status == cp_model.OPTIMAL, solver)
 
 
 def _stop_when_asked(solver: cp_model.CpSolver, stop: Stop, finished: threading.Event) -> None:

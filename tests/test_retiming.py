@@ -3,16 +3,22 @@ together, never breaking a rule; a need left unplaced may join a group on the wa
 
 from __future__ import annotations
 
+import random
+import threading
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidate, Instance
+from solver.clock import Clock
+from solver.cpsat import retime_groups
 from solver.greedy import greedy_roster
 from solver.model import School
+from solver.options import SolveOptions
 from solver.output import as_schedule
-from solver.retiming import build_retiming_model
+from solver.retiming import PART_FEWEST, Parts, build_retiming_model
 from solver.values import Day, parse_clock
 from solver.verify import verify
 from tests.builders import WEEK, block, need, program, school, staff, student, window
@@ -164,3 +170,103 @@ def test_retiming_a_random_schools_roster_keeps_every_rule_and_loses_nothing(s: 
         assert set(a.members) - set(b.members) <= unplaced
     assert verify(s, as_schedule(instance, after, None, 0.0)) == []
     assert sum(g.value for g in after) >= sum(g.value for g in before)
+
+
+SCIENCE_TWICE = [(Day.MON, "08:00"), (Day.TUE, "08:00")]
+
+
+def two_teachers_groups_in_science() -> tuple[Instance, list[Candidate]]:
+    """T1's group of A and B and T2's of C and D, both in Science: each could move to the
+    WIN block without the other."""
+    s = win_school(
+        students=[student(i) for i in "ABCD"],
+        needs=[need(i) for i in "ABCD"],
+        staff=[staff("T1"), staff("T2")],
+        availability=[window("T1"), window("T2")],
+    )
+    instance = Instance.of(s)
+    groups = [at(instance, "T1", "A B", SCIENCE_TWICE), at(instance, "T2", "C D", SCIENCE_TWICE)]
+    return instance, groups
+
+
+def test_a_part_is_retimed_while_the_groups_outside_it_keep_their_times() -> None:
+    instance, groups = two_teachers_groups_in_science()
+    _, choice = build_retiming_model(instance, groups)
+    choice.hint()
+    solver = cp_model.CpSolver()
+    assert solver.solve(choice.holding({0}, choice.hinted())) == cp_model.OPTIMAL
+    moved, held = choice.extract(solver.boolean_value)
+    assert starts(moved) == {10 * 60}
+    assert held == groups[1]
+
+
+def test_a_part_grows_through_groups_that_share_a_staff_member_or_a_student() -> None:
+    # T1 has A's and B's groups, B has a math group with T2; C's and D's share nothing
+    s = school(
+        students=[student(i) for i in "ABCD"],
+        needs=[
+            need("A"),
+            need("B", "fluency"),
+            need("B", "computation", subject="math"),
+            need("C", "computation", subject="math"),
+            need("D", "fluency"),
+        ],
+        programs=[program(2), program(2, subject="math")],
+        staff=[staff("T1"), staff("T2", "math"), staff("T3", "math"), staff("T4")],
+        availability=[window(t) for t in ("T1", "T2", "T3", "T4")],
+        timetable=[],
+    )
+    instance = Instance.of(s)
+    monday = [(Day.MON, "08:00")]
+    groups = [
+        at(instance, "T1", "A", monday),
+        instance.candidate(s.staff_by_id["T1"], (instance.needs[1].index,), ((Day.TUE, 480),)),
+        instance.candidate(s.staff_by_id["T2"], (instance.needs[2].index,), ((Day.WED, 480),)),
+        at(instance, "T3", "C", monday),
+        at(instance, "T4", "D", monday),
+    ]
+    parts = Parts(instance, groups, random.Random(0))
+    assert parts.linked == [[1], [0, 2], [1], [], []]
+    parts.size = 2
+    drawn = [parts.next() for _ in range(40)]
+    # A's group and B's math group share nothing: only a part begun at C's or D's
+    # group, topped up at random, joins groups that are not linked
+    assert {0, 1} in drawn and {1, 2} in drawn
+    assert all(part in ({0, 1}, {1, 2}) or part & {3, 4} for part in drawn)
+
+
+def test_parts_grow_to_the_whole_roster_while_solved_to_optimality() -> None:
+    instance, groups = two_teachers_groups_in_science()
+    parts = Parts(instance, groups * 10, random.Random(0))
+    parts.size = 3
+    parts.learn(optimal=True)
+    assert parts.size == 5
+    for _ in range(4):
+        parts.learn(optimal=True)
+    assert parts.next() == set(range(20))
+    for _ in range(10):
+        parts.learn(optimal=False)
+    assert parts.size == PART_FEWEST
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_schools())
+def test_retiming_by_parts_of_one_group_reaches_what_the_whole_model_proves_best(s: Any) -> None:
+    instance = Instance.of(s)
+    before = greedy_roster(instance)
+    found = [before]
+
+    def keep(phase: str, groups: list[Candidate]) -> None:
+        if total(instance, groups) > total(instance, found[-1]):
+            found.append(groups)
+
+    options = SolveOptions(time_limit=10, workers=1, seed=0)
+    with patch("solver.retiming.WHOLE_GROUPS", 0), patch("solver.retiming.PART_GROUPS", 1):
+        retime_groups(instance, before, options, Clock(), 10.0, keep, threading.Event())
+    after = found[-1]
+    assert verify(s, as_schedule(instance, after, None, 0.0)) == []
+    assert total(instance, after) == total(instance, retimed(instance, before))
+
+
+def total(instance: Instance, groups: list[Candidate]) -> int:
+    return sum(instance.search_value(g) for g in groups)
