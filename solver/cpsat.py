@@ -124,6 +124,7 @@ def retime_groups(
 def _holding(
     choice: SessionChoice, part: set[int], values: dict[int, int]
 ) -> tuple[cp_model.CpModel, Extract]:
+    """A part's model, for `_run` to build."""
     return choice.holding(part, values), choice.extract
 
 

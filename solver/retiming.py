@@ -240,9 +240,9 @@ class Parts:
     4,795 (mean 3,243) against 85-4,466 (mean 3,102)."""
 
     def __init__(self, instance: Instance, groups: list[Candidate], rng: random.Random):
-        self.groups = groups
+        self.count = len(groups)
         self.rng = rng
-        self.size = len(groups) if len(groups) <= WHOLE_GROUPS else PART_GROUPS
+        self.size = self.count if self.count <= WHOLE_GROUPS else PART_GROUPS
         students = [{instance.by_index[i].student.student_id for i in g.members} for g in groups]
         self.linked = [
             [
@@ -255,9 +255,9 @@ class Parts:
         ]
 
     def next(self) -> set[int]:
-        """The indices of the groups of the next part, and at least `size` of them: grown
-        from a group drawn at random, and topped up at random where that runs out."""
-        count = len(self.groups)
+        """The indices of the `size` groups of the next part: grown from a group drawn at
+        random, and topped up at random where the links run out."""
+        count = self.count
         if self.size >= count:
             return set(range(count))
         first = self.rng.randrange(count)
@@ -275,7 +275,7 @@ class Parts:
     def learn(self, optimal: bool) -> None:
         """The next part's size, from whether this one was solved to optimality."""
         if optimal:
-            self.size = min(len(self.groups), int(self.size * PART_GROWTH) + 1)
+            self.size = min(self.count, int(self.size * PART_GROWTH) + 1)
         else:
             self.size = max(PART_FEWEST, int(self.size * PART_SHRINK))
 
