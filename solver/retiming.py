@@ -1,6 +1,6 @@
 """Re-timing: a schedule's groups keep their staff members and members, and CP-SAT
-chooses their session times, a part of the groups at a time (`Parts`); a need left
-unplaced may join one of them.
+chooses their session times (beyond `WHOLE_GROUPS` groups, a part of them at a time:
+`Parts`); a need left unplaced may join one of them.
 
 Column generation offers each member set at the few times its prices favour, most of
 them one start a week (`solver.pricing`), so a schedule packed from its groups seldom

@@ -7,8 +7,8 @@ pool beside it with one worker), CP-SAT over the candidates, warm-started from t
 greedy, and, with the time left, neighbourhoods: part of the schedule held while new
 groups are priced around it and CP-SAT repacks the part freed, begun twice from the same
 schedule before going on from the better.  In the last share of
-the time the best schedule's groups are re-timed, a part of them at a time
-(`solver.retiming`), and the greedy fills what that frees.
+the time the best schedule's groups are re-timed (a large roster a part at a time,
+`solver.retiming`), and the greedy fills what that frees.
 Regenerating from last window's schedule, the search also values keeping needs in their
 old groups (`Instance.stay_bonus`).  Whatever is returned has passed `solver.verify` first.
 """
