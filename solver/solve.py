@@ -131,7 +131,11 @@ comes in its first second or two.  On k8 at 120 s it gains 3-4k but finds its fi
 better solution 3-4 s into its 6 s; 10% (twenty-fifth session) gave k8 a mean of 262,660
 against 261,469 (seeds 1-4, 3 higher) and elementary 103,167 against 102,573 (seeds
 1-4, 3 higher), but the 900-need K-8, whose search still places needs at the end, 543.7k
-against 549.8k (seeds 0-2, all lower), as in the seventh session."""
+against 549.8k (seeds 0-2, all lower), as in the seventh session.  With the re-timing by
+parts (twenty-seventh session) the 900-need K-8 gained from 10% (3 of 4 seeds higher), but
+k8 lost (seeds 1-4, all lower; 6 s more of parts gained about 190 offline) and elementary,
+re-timed whole to optimality within 3 s, lost the 3 s (seeds 1-8, mean 103,134 against
+103,191)."""
 RETIME_MOST = 30.0
 """The most seconds the re-timing may take, whatever the limit (a week's limit gave it up to
 8.4 hours): beyond 600 s the rest goes to the neighbourhoods.  Its gains come in its first
