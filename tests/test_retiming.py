@@ -15,13 +15,15 @@ from solver.candidates import Candidate, Instance
 from solver.clock import Clock
 from solver.cpsat import retime_groups
 from solver.greedy import greedy_roster
+from solver.loading import load_school
 from solver.model import School
 from solver.options import SolveOptions
 from solver.output import as_schedule
 from solver.retiming import PART_FEWEST, Parts, build_retiming_model
+from solver.solve import solve
 from solver.values import Day, parse_clock
 from solver.verify import verify
-from tests.builders import WEEK, block, need, program, school, staff, student, window
+from tests.builders import SMALL, WEEK, block, need, program, school, staff, student, window
 from tests.test_properties import small_schools
 
 
@@ -266,6 +268,32 @@ def test_retiming_by_parts_of_one_group_reaches_what_the_whole_model_proves_best
     after = found[-1]
     assert verify(s, as_schedule(instance, after, None, 0.0)) == []
     assert total(instance, after) == total(instance, retimed(instance, before))
+
+
+def test_a_solve_retimes_a_roster_of_more_than_whole_groups_a_part_at_a_time() -> None:
+    # the small school's roster stands in for one of more than WHOLE_GROUPS groups, and
+    # the re-timing is given half the time limit, so that it runs on a fast test's clock
+    s = load_school(SMALL).school
+    assert s is not None
+    drawn: list[tuple[int, int]] = []
+    draw = Parts.next
+
+    def recorded(parts: Parts) -> set[int]:
+        part = draw(parts)
+        drawn.append((len(part), parts.count))
+        return part
+
+    with (
+        patch("solver.retiming.WHOLE_GROUPS", 2),
+        patch("solver.retiming.PART_GROUPS", 2),
+        patch("solver.solve.RETIME_SHARE", 0.5),
+        patch.object(Parts, "next", recorded),
+    ):
+        result = solve(s, SolveOptions(time_limit=4, workers=1, seed=0))
+    count = drawn[0][1]
+    assert count > 2
+    assert drawn[0] == (2, count)
+    assert verify(s, result.schedule) == []
 
 
 def total(instance: Instance, groups: list[Candidate]) -> int:
