@@ -301,8 +301,7 @@ class Listing:
             students_week[position] = [
                 price(("student-week", student_id, t)) for t in family.points
             ]
-            free = value[position] > NEVER / 2
-            value[position][free] -= rows.student(family, position)[free]
+            value[position] -= rows.student(family, position)
         staff_id = family.staff.staff_id
         staff_week = np.array([price(("staff-week", staff_id, t)) for t in family.points])
         group = price(("groups", staff_id))
@@ -538,7 +537,8 @@ class _RowPrices:
         return self.staff_prices[key]
 
     def student(self, family: Family, position: int) -> Array:
-        """The student's minutes (a student with other needs) where they are free."""
+        """The student's minutes (a student with other needs) where they are free, 0 where
+        they are not (their value there stays `NEVER`)."""
         item, minutes = family.items[position], family.items[0].program.minutes
         key = (item.student.student_id, family.staff.staff_id, minutes)
         if key not in self.student_prices:

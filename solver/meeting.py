@@ -93,10 +93,11 @@ class Week:
     def pattern_price(self, row: int, starts: list[int]) -> float:
         """The week rows one row pays meeting at these starts, a session each: those of
         every time of day held on most days."""
-        key = (row, tuple(sorted(starts)))
+        held = sorted(starts)
+        key = (row, tuple(held))
         if key not in self.paid:
-            students = self.cover[list(key[1])].sum(axis=0) >= self.most
-            staff = self.staff_cover[list(key[1])].sum(axis=0) >= self.most
+            students = self.cover[held].sum(axis=0) >= self.most
+            staff = self.staff_cover[held].sum(axis=0) >= self.most
             self.paid[key] = float(self.students[row] @ students + self.staff @ staff)
         return self.paid[key]
 
