@@ -51,15 +51,17 @@ MAX_NODES = 20_000
 Lagrangian bound."""
 
 
-def descending(values: Array, salt: int) -> Pattern:
-    """Positions from the highest value to the lowest, ties in an order scrambled by
-    position and `salt`, the same on every processor.  numpy's default sort leaves ties
-    in an order that depends on its vector instructions, and with one worker the
-    schedule must not: elementary at 60 s gave 102,838 here and 103,585 with numpy's
-    AVX-512 off; now 103,400 both ways.  In position order a chunk's first member sets,
-    which share most of their members, would be offered each time: in 60 s elementary
-    solves the column bound's process then stopped at 105,195, against 105,150."""
-    mixed = np.arange(len(values), dtype=np.uint64) ^ np.uint64(salt * GOLDEN % 2**64)
+def descending(values: Array, salt: int, positions: Pattern | None = None) -> Pattern:
+    """Indices of `values` from the highest value to the lowest, ties in an order
+    scrambled by `salt` and each value's position (`positions`; by default its index),
+    the same on every processor.  numpy's default sort leaves ties in an order that
+    depends on its vector instructions, and with one worker the schedule must not:
+    elementary at 60 s gave 102,838 here and 103,585 with numpy's AVX-512 off; now
+    103,400 both ways.  In position order a chunk's first member sets, which share most
+    of their members, would be offered each time: in 60 s elementary solves the column
+    bound's process then stopped at 105,195, against 105,150."""
+    where = np.arange(len(values)) if positions is None else positions
+    mixed = where.astype(np.uint64) ^ np.uint64(salt * GOLDEN % 2**64)
     for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
         mixed = (mixed ^ (mixed >> np.uint64(shift))) * np.uint64(factor)
     order: Pattern = np.lexsort((mixed, -values))

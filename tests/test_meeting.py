@@ -91,3 +91,22 @@ def test_descending_orders_values_and_scrambles_ties_by_salt_alone() -> None:
         assert order == descending(values.copy(), salt).tolist()
     ties = {tuple(descending(np.zeros(35), salt).tolist()) for salt in range(4)}
     assert len(ties) == 4
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, 1.0, 2.0]), min_size=1, max_size=40),
+    st.integers(0, 2**20),
+    st.data(),
+)
+def test_descending_over_some_positions_keeps_their_order_among_all(
+    values: list[float], salt: int, data: st.DataObject
+) -> None:
+    """The listing orders only the member sets of a chunk it prices, by their positions in
+    the chunk: their order must be the one they have among all of the chunk's."""
+    everything = np.array(values)
+    kept = sorted(data.draw(st.sets(st.integers(0, len(values) - 1), min_size=1)))
+    among_all = [p for p in descending(everything, salt).tolist() if p in kept]
+    positions = np.array(kept)
+    alone = descending(everything[positions], salt, positions)
+    assert positions[alone].tolist() == among_all
