@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import platform
+import subprocess
+import sys
 from itertools import combinations, product
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,3 +115,39 @@ def test_descending_over_some_positions_keeps_their_order_among_all(
     positions = np.array(kept)
     alone = descending(everything[positions], salt, positions)
     assert positions[alone].tolist() == among_all
+
+
+CHARGES = """
+import hashlib
+import numpy as np
+from solver.meeting import Week
+rng = np.random.default_rng(7)
+found = []
+for rows, points, starts in ((1, 13, 7), (3, 60, 40), (17, 83, 61)):
+    cover = np.array([[float(s <= t < s + 6) for t in range(points)] for s in range(starts)])
+    staff_cover = np.array([[float(s <= t < s + 8) for t in range(points)] for s in range(starts)])
+    week = Week(rng.random((rows, points)), rng.random(points), cover, staff_cover, 3)
+    found.append(week.one_start_price())
+    found.append(week.charged(rng.random((rows, points)), rng.random((rows, points))))
+    found.append(np.array([week.pattern_price(0, [0, 1, 1, 2])]))
+print(hashlib.sha256(b"".join(a.tobytes() for a in found)).hexdigest())
+"""
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="OpenBLAS's x86-64 kernels")
+def test_week_charges_are_the_same_bits_whichever_blas_kernel_the_processor_gets() -> None:
+    """With one worker the schedule must be the same on any machine.  Taken as matrix
+    products, the week rows' charges were summed by OpenBLAS in the order of the kernel it
+    picks for the processor, and a one-worker elementary solve (60 s, seed 0) gave 102,395
+    with one kernel and 102,835 with another; the same inputs here gave different bits."""
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", CHARGES],
+            env=os.environ | {"OPENBLAS_CORETYPE": kernel},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for kernel in ("Prescott", "Nehalem", "")
+    }
+    assert len(digests) == 1
