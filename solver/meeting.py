@@ -99,11 +99,11 @@ class Week:
         the processor picks, and with one worker the schedule must not depend on it
         (elementary, one worker at 60 s, seed 0: 102,395 with OpenBLAS's Haswell kernel,
         102,835 with its Sandybridge or Nehalem kernels, the same machine and code)."""
-        return _summed(students, self._held[0]) + _summed(staff, self._held[1])
+        return _summed(students, self._points[0]) + _summed(staff, self._points[1])
 
     @cached_property
-    def _held(self) -> tuple[Held, Held]:
-        return _held_points(self.cover), _held_points(self.staff_cover)
+    def _points(self) -> tuple[PointsByStart, PointsByStart]:
+        return _points_by_start(self.cover), _points_by_start(self.staff_cover)
 
     def pattern_price(self, row: int, starts: list[int]) -> float:
         """The week rows one row pays meeting at these starts, a session each: those of
@@ -117,20 +117,20 @@ class Week:
         return self.paid[key]
 
 
-Held = tuple[Pattern, Pattern]
+PointsByStart = tuple[Pattern, Pattern]
 """The grid points each start holds (positions in a week's points), start after start,
 and where each start's points begin among them."""
 
 
-def _held_points(cover: Array) -> Held:
+def _points_by_start(cover: Array) -> PointsByStart:
     """Every start holds its own grid point, so none is missing from `np.nonzero`."""
     starts, points = np.nonzero(cover)
     return points, np.searchsorted(starts, np.arange(len(cover)))
 
 
-def _summed(prices: Array, held: Held) -> Array:
+def _summed(prices: Array, points_by_start: PointsByStart) -> Array:
     """Per start, `prices` (by grid point, on the last axis) summed over its points."""
-    points, begin = held
+    points, begin = points_by_start
     result: Array = np.add.reduceat(prices[..., points], begin, axis=-1)
     return result
 
