@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import platform
-import subprocess
-import sys
 from itertools import combinations, product
 
 import numpy as np
@@ -14,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.meeting import NEVER, Array, Week, best_times, descending
+from tests.processes import python_output
 
 DAYS, STARTS, POINTS = 5, 4, 6
 MOST = DAYS // 2 + 1
@@ -141,13 +139,7 @@ def test_week_charges_are_the_same_bits_whichever_blas_kernel_the_processor_gets
     picks for the processor, and a one-worker elementary solve (60 s, seed 0) gave 102,395
     with one kernel and 102,835 with another; the same inputs here gave different bits."""
     digests = {
-        subprocess.run(
-            [sys.executable, "-c", CHARGES],
-            env=os.environ | {"OPENBLAS_CORETYPE": kernel},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        python_output(CHARGES, {"OPENBLAS_CORETYPE": kernel})
         for kernel in ("Prescott", "Nehalem", "")
     }
     assert len(digests) == 1

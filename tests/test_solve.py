@@ -8,11 +8,7 @@ specific outcome the rule forces.
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +29,7 @@ from tests.builders import (
     student,
     window,
 )
+from tests.processes import python_output
 
 FAST = SolveOptions(time_limit=3, workers=1, seed=1)
 
@@ -308,21 +305,12 @@ print(schedule.model_dump_json(exclude={"solve_seconds"}))
 
 
 def test_one_worker_gives_the_same_schedule_whichever_vector_instructions_numpy_uses() -> None:
-    def solved_with(environment: dict[str, str]) -> str:
-        run = subprocess.run(
-            [sys.executable, "-c", ONE_WORKER_SOLVE],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parent.parent,
-            env=os.environ | environment,
-        )
-        return run.stdout
-
     # numpy chooses its vector loops above the wheel's baseline at run time (elementary
     # at 4 s placed 131 with them and 129 without, before ties were scrambled alike)
     chosen = " ".join(f for f in __cpu_dispatch__ if __cpu_features__[f])
-    assert solved_with({}) == solved_with({"NPY_DISABLE_CPU_FEATURES": chosen})
+    assert python_output(ONE_WORKER_SOLVE, {}) == python_output(
+        ONE_WORKER_SOLVE, {"NPY_DISABLE_CPU_FEATURES": chosen}
+    )
 
 
 def test_a_capacity_reason_looks_at_groups_of_other_lengths_near_the_end_of_the_day() -> None:
