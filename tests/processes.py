@@ -1,5 +1,6 @@
-"""Scripts run in a fresh Python, for what only a new process shows: the settings numpy
-and OpenBLAS read when they load (vector loops, the processor's kernel)."""
+"""Fresh Python processes, for what only a new process shows: the command line as a person
+runs it, and the settings numpy and OpenBLAS read when they load (vector loops, the
+processor's kernel)."""
 
 from __future__ import annotations
 
@@ -22,3 +23,16 @@ def python_output(script: str, environment: dict[str, str]) -> str:
         env=os.environ | environment,
     )
     return run.stdout
+
+
+def skillgroups(*args: str | Path, hash_seed: int = 0) -> subprocess.CompletedProcess[str]:
+    """The `skillgroups` command, with a bare environment so the run depends only on its
+    arguments (and the hash seed, which sets iteration order over sets of strings)."""
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(hash_seed)},
+    )

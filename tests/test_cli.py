@@ -12,17 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.builders import FIXTURES, SMALL
+from tests.processes import skillgroups
 from tests.schools import NEEDS_HEADER, SCHOOL_TOML, VALID_FILES, write_school
-
-
-def skillgroups(*args: str | Path, hash_seed: int = 0) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(hash_seed)},
-    )
 
 
 def test_validate_prints_counts_staff_time_and_capacity(tmp_path: Path) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from solver.screening import import_screening, load_rules, source_key
 from solver.screening.files import read_export
 from solver.screening.rules import Percentiles, Rules
 from solver.screening.sources import SOURCES
+from tests.processes import skillgroups
 
 EXPORTS = Path(__file__).resolve().parent / "screening"
 ROSTER = {"1001", "1002", "1003", "1004", "1005", "1006"}
@@ -291,12 +290,15 @@ def test_import_screening_writes_a_needs_csv_the_school_accepts(tmp_path: Path) 
     )
     school = write_school(tmp_path / "school", programs_csv=programs)
     shutil.copy(EXPORTS / "students.csv", school / "students.csv")
-    run = subprocess.run(
-        [sys.executable, "-m", "api.cli", "import-screening", str(EXPORTS / "mclass.csv"),
-         str(EXPORTS / "iready_math.csv"), "--roster", str(school), "--out",
-         str(school / "needs.csv")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    run = skillgroups(
+        "import-screening",
+        EXPORTS / "mclass.csv",
+        EXPORTS / "iready_math.csv",
+        "--roster",
+        school,
+        "--out",
+        school / "needs.csv",
+    )
     assert run.returncode == 0, run.stderr
     assert "Wrote 5 needs" in run.stdout
     text = (school / "needs.csv").read_text()
@@ -312,11 +314,14 @@ def test_import_screening_writes_a_needs_csv_the_school_accepts(tmp_path: Path) 
 def test_an_unknown_export_is_a_clear_error(tmp_path: Path) -> None:
     odd = tmp_path / "odd.csv"
     odd.write_text("name,favourite colour\nAda,blue\n")
-    run = subprocess.run(
-        [sys.executable, "-m", "api.cli", "import-screening", str(odd), "--roster",
-         str(EXPORTS / "students.csv"), "--out", str(tmp_path / "needs.csv")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    run = skillgroups(
+        "import-screening",
+        odd,
+        "--roster",
+        EXPORTS / "students.csv",
+        "--out",
+        tmp_path / "needs.csv",
+    )
     assert run.returncode == 2
     assert "odd.csv:1: unknown screening export" in run.stderr
     assert not (tmp_path / "needs.csv").exists()
@@ -333,12 +338,15 @@ def test_an_export_that_is_no_workbook_or_a_damaged_one_is_a_clear_error(tmp_pat
     sheet = openpyxl.Workbook()
     sheet.active.append(["Student ID", "Score"])
     sheet.save(damaged)
-    run = subprocess.run(
-        [sys.executable, "-m", "api.cli", "import-screening", str(renamed),
-         str(damage_sheets(damaged)), "--roster", str(EXPORTS / "students.csv"), "--out",
-         str(tmp_path / "needs.csv")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    run = skillgroups(
+        "import-screening",
+        renamed,
+        damage_sheets(damaged),
+        "--roster",
+        EXPORTS / "students.csv",
+        "--out",
+        tmp_path / "needs.csv",
+    )
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     for name in ("renamed.xlsx", "damaged.xlsx"):
@@ -350,11 +358,14 @@ def test_a_bad_rules_file_stops_the_import_before_anything_is_written(tmp_path: 
     shutil.copy(EXPORTS / "students.csv", tmp_path / "students.csv")
     rules = tmp_path / "screening_rules.toml"
     rules.write_text('[accuracy]\nphonics_below = "ninety"\n')
-    run = subprocess.run(
-        [sys.executable, "-m", "api.cli", "import-screening", str(EXPORTS / "mclass.csv"),
-         "--roster", str(tmp_path), "--out", str(tmp_path / "needs.csv")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    run = skillgroups(
+        "import-screening",
+        EXPORTS / "mclass.csv",
+        "--roster",
+        tmp_path,
+        "--out",
+        tmp_path / "needs.csv",
+    )
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert f'{rules}:accuracy.phonics_below: not a number ("ninety")' in run.stderr
@@ -363,11 +374,14 @@ def test_a_bad_rules_file_stops_the_import_before_anything_is_written(tmp_path: 
 
 def test_a_needs_csv_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("a file where a folder should be")
-    run = subprocess.run(
-        [sys.executable, "-m", "api.cli", "import-screening", str(EXPORTS / "mclass.csv"),
-         "--roster", str(EXPORTS / "students.csv"), "--out", str(tmp_path / "taken" / "needs.csv")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    run = skillgroups(
+        "import-screening",
+        EXPORTS / "mclass.csv",
+        "--roster",
+        EXPORTS / "students.csv",
+        "--out",
+        tmp_path / "taken" / "needs.csv",
+    )
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert f"{tmp_path / 'taken'}: cannot write (Not a directory)" in run.stderr
