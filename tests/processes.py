@@ -25,14 +25,24 @@ def python_output(script: str, environment: dict[str, str]) -> str:
     return run.stdout
 
 
+def skillgroups_command(*args: str | Path) -> list[str]:
+    """The `skillgroups` command line with these arguments, for `subprocess`."""
+    return [sys.executable, "-m", "api.cli", *map(str, args)]
+
+
+def bare_environment(hash_seed: int = 0) -> dict[str, str]:
+    """An environment that leaves a command's run to its arguments and the hash seed, which
+    sets iteration order over sets of strings."""
+    return {"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(hash_seed)}
+
+
 def skillgroups(*args: str | Path, hash_seed: int = 0) -> subprocess.CompletedProcess[str]:
-    """The `skillgroups` command, with a bare environment so the run depends only on its
-    arguments (and the hash seed, which sets iteration order over sets of strings)."""
+    """The `skillgroups` command run to its end, in a bare environment."""
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *map(str, args)],
+        skillgroups_command(*args),
         capture_output=True,
         text=True,
         check=False,
         cwd=ROOT,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(hash_seed)},
+        env=bare_environment(hash_seed),
     )

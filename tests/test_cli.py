@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.builders import FIXTURES, SMALL
-from tests.processes import skillgroups
+from tests.processes import ROOT, bare_environment, skillgroups, skillgroups_command
 from tests.schools import NEEDS_HEADER, SCHOOL_TOML, VALID_FILES, write_school
 
 
@@ -123,11 +122,12 @@ def interrupted(school: Path, out: Path, *pauses: float, workers: int = 2) -> tu
     from its first warning, when the school is loaded and the search begins)."""
     arguments = ["solve", str(school), "--out", str(out), "--time-limit", "120"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", *arguments, "--workers", str(workers)],
+        skillgroups_command(*arguments, "--workers", workers),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+        env=bare_environment(),
     )
     assert process.stderr is not None
     process.stderr.readline()
@@ -236,10 +236,11 @@ def test_the_bound_process_ends_with_a_solve_that_is_killed(tmp_path: Path) -> N
     with it (`tests/test_column_bound.py` shows how)."""
     arguments = ["solve", str(FIXTURES / "elementary"), "--out", str(tmp_path), "--time-limit"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", *arguments, "120"],
+        skillgroups_command(*arguments, "120"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+        env=bare_environment(),
     )
     assert process.stderr is not None
     process.stderr.readline()  # loaded: the search and the bound's process begin

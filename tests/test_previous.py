@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from solver.solve import SolveOptions, solve
 from solver.values import format_clock
 from solver.verify import objective_of, verify
 from tests.builders import block, need, program, school, student, window
+from tests.processes import skillgroups
 
 FAST = SolveOptions(time_limit=3, workers=1, seed=1)
 
@@ -157,11 +156,9 @@ def test_a_previous_schedule_in_another_format_exits_2(tmp_path: Path) -> None:
 
     wrong = tmp_path / "old.json"
     wrong.write_text(json.dumps({"format": "roster/7", "groups": []}))
-    run = subprocess.run(
-        [sys.executable, "-m", "api.cli", "solve", str(write_school(tmp_path / "s")),
-         "--out", str(tmp_path / "out"), "--previous", str(wrong)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    run = skillgroups(
+        "solve", write_school(tmp_path / "s"), "--out", tmp_path / "out", "--previous", wrong
+    )
     assert run.returncode == 2
     assert "old.json:format: not a schedule in the format school-schedule/1 (roster/7)" in (
         run.stderr
