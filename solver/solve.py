@@ -66,29 +66,42 @@ against 263.50k (8 of 12 higher, within the seeds' spread); the 900-need K-8 at 
 seeds 0-3: 570.7k against 563.6k (3 of 4 higher; 799 placed against 788 on average).
 Elementary's column generation ends in the second phase either way."""
 PHASED_SECONDS = 120.0
-"""The phases share the time limit, or this much of it where it is longer, and so do the
-neighbourhoods' branches, listings and packings (`_Search.paced`): what a longer limit
-adds goes to more neighbourhoods of the same size.  Phased over the whole limit, k8 at
-600 s (seed 0) gave 249.6k, less than at 120 s (252.9-254.7k): column generation ran to
-390 s, and its pool was too large to pack well; phased over 120 s, 264.2k (359 needs
-placed against 331), and seed 1 265.6k.  k8 at 300 s (seed 1): 260.0k against 248.3k.
-Elementary at 300 s, whose column generation ends early either way: 103.1k against
-102.9k (seed 0).  Until the twenty-fourth session the neighbourhoods' shares were of the
-whole limit: at 1,200 s k8's first neighbourhood then listed and packed for 228 s, and
-its schedule was 261.7k after 460 s, below its 120 s runs.  Paced, k8 at 600 s, seeds
-1-2: 269,282 and 267,971 against 268,256 and 266,759; elementary at 300 s, seeds 1-3:
-mean 103,728 against 103,622 (2 of 3 higher)."""
+"""The phases share the time limit, or this much of it where it is longer
+(`_Search.paced`): what a longer limit adds goes to the neighbourhoods
+(`NEIGHBOURHOOD_SECONDS`).  Phased over the whole limit, k8 at 600 s (seed 0) gave
+249.6k, less than at 120 s (252.9-254.7k): column generation ran to 390 s, and its pool
+was too large to pack well; phased over 120 s, 264.2k (359 needs placed against 331),
+and seed 1 265.6k.  k8 at 300 s (seed 1): 260.0k against 248.3k.  Elementary at 300 s,
+whose column generation ends early either way: 103.1k against 102.9k (seed 0).  Until the
+twenty-fourth session the neighbourhoods' shares were of the whole limit: at 1,200 s
+k8's first neighbourhood then listed and packed for 228 s, and its schedule was 261.7k
+after 460 s, below its 120 s runs.  Paced, k8 at 600 s, seeds 1-2: 269,282 and 267,971
+against 268,256 and 266,759; elementary at 300 s, seeds 1-3: mean 103,728 against
+103,622 (2 of 3 higher)."""
+NEIGHBOURHOOD_SECONDS = 30.0
+"""The neighbourhoods' branches, listings and packings take their shares of the time limit,
+or of this much of it where it is longer (`_Search.stepped`): a longer limit gives more
+neighbourhoods of the same size, not longer ones.  Until the thirty-third session they
+took their shares of `PHASED_SECONDS`, so a 60 s solve's were twice a 30 s solve's: one
+of its packings might take 6 s and each branch 9 s.  One-worker elementary at 60 s,
+seeds 0-23 paired: mean 103,074 against 102,804 (17 of 24 higher, standard deviation 485
+against 626), 12 of 24 reaching 103,027 (2% under the column bound) as before, and 1 run
+placing 136-137 against 7 (in 72 runs of three searches of the old length, 16).  k8 at
+120 s, seeds 0-1: 265,538 and 263,618 against 264,969 and 261,191; the 900-need K-8 at
+60 s, seed 0: 578,329 (798 placed) against 559,387 (769).  At 90 s paced as at 60 s,
+more neighbourhoods of the 60 s length had freed most runs that placed 136-137 at 60 s
+(thirty-second session); these are more of them, sooner."""
 PACK_SHARE = 0.1
-"""Share of the phases' time each phase's CP-SAT packing may take (of the paced time for a
-neighbourhood's)."""
+"""Share of the phases' time each phase's CP-SAT packing may take (of
+`NEIGHBOURHOOD_SECONDS` for a neighbourhood's)."""
 NEIGHBOURHOOD_ROUNDS = 3
 """Improving: column-generation rounds around each neighbourhood, the listing's first.
 Two or five did no better on elementary at 60 s: two, seeds 0-11, mean 102.82k against
 102.69k (5 of 12 higher); five, seeds 0-5, 102.61k against 102.54k."""
 BRANCHES = 2
 """Improving: the neighbourhoods begin this many times from the schedule the phases leave,
-each branch for `BRANCH_SHARE` of the paced time, and then go on from the best schedule
-any branch found.  Where a run ends is settled in its first neighbourhoods: traced at
+each branch for `BRANCH_SHARE` of `NEIGHBOURHOOD_SECONDS`, and then go on from the best
+schedule any branch found.  Where a run ends is settled in its first neighbourhoods: traced at
 60 s, elementary seeds 2-4 placed 131-134 needs after the phases; two of them placed 138
 within 8 s, and seed 3 stayed at 133-134 for the rest of the minute (135 placed, 101,046;
 run again, 140).  A second start from the same schedule, with the pool the first has
@@ -101,12 +114,12 @@ k8 at 120 s, seeds 1-4: mean 262,230 against 261,269, 3 of 4 higher; the 900-nee
 gave elementary the same mean and a narrower spread, with no run within 2% (seeds 1-7:
 102,676 against 102,651, none within 2% against 2 of 7)."""
 BRANCH_SHARE = 0.15
-"""Each branch's share of the paced time (`BRANCHES`, `PHASED_SECONDS`): on elementary at
-60 s, 9 s, which holds three or four neighbourhoods.  Two branches of 20% did worse
-(elementary at 60 s, seeds 5-10 alternated: mean 102,873 against 103,189, 2 of 6 higher),
-as did three of 10%."""
+"""Each branch's share of `NEIGHBOURHOOD_SECONDS` (`BRANCHES`): 4.5 s, which holds three or
+four of elementary's neighbourhoods.  When a 60 s solve's branches took 9 s, two of 20%
+did worse (elementary at 60 s, seeds 5-10 alternated: mean 102,873 against 103,189, 2 of
+6 higher), as did three of 10%."""
 LISTING_SHARE = 0.1
-"""Improving: the share of the paced time (`PHASED_SECONDS`) a neighbourhood's first round,
+"""Improving: the share of `NEIGHBOURHOOD_SECONDS` a neighbourhood's first round,
 the one that lists, may take at most.  The listing builds each family when it first
 reaches it and keeps it, so where the share runs out the next neighbourhoods reach the
 families it left.
@@ -269,9 +282,15 @@ class _Search:
 
     @property
     def paced(self) -> float:
-        """The seconds the phases' and neighbourhoods' shares are taken of: what the first
-        schedule left of the time limit, or `PHASED_SECONDS` where that is longer."""
+        """The seconds the phases' shares are taken of: what the first schedule left of the
+        time limit, or `PHASED_SECONDS` where that is longer."""
         return min(self.remaining.time_limit, PHASED_SECONDS)
+
+    @property
+    def stepped(self) -> float:
+        """The seconds the neighbourhoods' shares are taken of: what the first schedule
+        left of the time limit, or `NEIGHBOURHOOD_SECONDS` where that is longer."""
+        return min(self.remaining.time_limit, NEIGHBOURHOOD_SECONDS)
 
     @property
     def stopped(self) -> bool:
@@ -399,7 +418,8 @@ class _Search:
         Each neighbourhood's first round also prices by listing (`solver.listing`), which
         finds what pricing's heuristic misses; listing in every round did worse on elementary
         (98.4-98.8k against 98.9-100.1k over three seeds at 60 s).  That round ends by
-        `LISTING_SHARE` of the paced time, where a large school's listing would take it all.
+        `LISTING_SHARE` of `NEIGHBOURHOOD_SECONDS`, where a large school's listing would take
+        it all.
         None starts unless two rounds as long as the last fit before the re-timing (on the
         search's clock, `ColumnPool.clock`): its first round also lists, and one that cannot
         go on to pack gains nothing (on the 900-need K-8 one began 5 s before the re-timing,
@@ -411,7 +431,7 @@ class _Search:
         start = self.best
         for _ in range(BRANCHES):
             self.base = start
-            branch_end = self.clock.now() + BRANCH_SHARE * self.paced
+            branch_end = self.clock.now() + BRANCH_SHARE * self.stepped
             self._neighbourhoods(rng, listing, branch_end)
         self.base = self.best
         self._neighbourhoods(rng, listing, math.inf)
@@ -427,13 +447,13 @@ class _Search:
             freed = neighbourhood(self.instance, self.base, rng)
             held = [c for c in self.base if c.key not in freed]
             pool.fix(held)
-            listed_by = min(deadline, clock.now() + LISTING_SHARE * self.paced)
+            listed_by = min(deadline, clock.now() + LISTING_SHARE * self.stepped)
             generate_columns(pool, listed_by, None, self.stop, pool.rounds + 1, listing)
             generate_columns(
                 pool, deadline, None, self.stop, pool.rounds + NEIGHBOURHOOD_ROUNDS - 1
             )
             pool.release()
-            seconds = min(deadline - clock.now(), PACK_SHARE * self.paced)
+            seconds = min(deadline - clock.now(), PACK_SHARE * self.stepped)
             if self.stopped:
                 return
             if seconds > 0:  # a round may end past the deadline (the 900-need K-8: 1 s)
