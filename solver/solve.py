@@ -114,10 +114,10 @@ k8 at 120 s, seeds 1-4: mean 262,230 against 261,269, 3 of 4 higher; the 900-nee
 gave elementary the same mean and a narrower spread, with no run within 2% (seeds 1-7:
 102,676 against 102,651, none within 2% against 2 of 7)."""
 BRANCH_SHARE = 0.15
-"""Each branch's share of `NEIGHBOURHOOD_SECONDS` (`BRANCHES`): 4.5 s, which holds three or
-four of elementary's neighbourhoods.  When a 60 s solve's branches took 9 s, two of 20%
-did worse (elementary at 60 s, seeds 5-10 alternated: mean 102,873 against 103,189, 2 of
-6 higher), as did three of 10%."""
+"""Each branch's share of `NEIGHBOURHOOD_SECONDS` (`BRANCHES`): 4.5 s (a 60 s solve's took
+9 s until the thirty-third session).  When they took 9 s, two branches of 20% did worse
+(elementary at 60 s, seeds 5-10 alternated: mean 102,873 against 103,189, 2 of 6
+higher), as did three of 10%."""
 LISTING_SHARE = 0.1
 """Improving: the share of `NEIGHBOURHOOD_SECONDS` a neighbourhood's first round,
 the one that lists, may take at most.  The listing builds each family when it first
