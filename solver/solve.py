@@ -101,8 +101,8 @@ Two or five did no better on elementary at 60 s: two, seeds 0-11, mean 102.82k a
 BRANCHES = 2
 """Improving: the neighbourhoods begin this many times from the schedule the phases leave,
 each branch for `BRANCH_SHARE` of `NEIGHBOURHOOD_SECONDS`, and then go on from the best
-schedule any branch found.  Where a run ends is settled in its first neighbourhoods: traced at
-60 s, elementary seeds 2-4 placed 131-134 needs after the phases; two of them placed 138
+schedule any branch found.  Where a run ends is settled in its first neighbourhoods:
+traced at 60 s, elementary seeds 2-4 placed 131-134 needs after the phases; two of them placed 138
 within 8 s, and seed 3 stayed at 133-134 for the rest of the minute (135 placed, 101,046;
 run again, 140).  A second start from the same schedule, with the pool the first has
 grown, is a second draw of those first neighbourhoods.  Against one start, elementary at
@@ -127,8 +127,9 @@ On a K-8 of 4,500 students (1,925 needs) the first listing built families for 15
 of a 60 s solve and left time for no other neighbourhood: 1,465-1,497 needs placed
 against the greedy's 1,438.  Capped, 1,697-1,698 (seeds 0-1; with no listing in the
 neighbourhoods at all, 1,712-1,724, but the 900-need K-8 then lost 2%).  Where listings
-are quick the cap never binds: one-worker elementary at 60 s and k8 at 120 s give the
-same schedules as without it.  The 900-need K-8 at 60 s, seeds 0-7 paired: mean 566.1k
+are quick the cap never binds: one-worker elementary at 60 s and k8 at 120 s gave the
+same schedules as without it, when it was 6 s and 12 s (before `NEIGHBOURHOOD_SECONDS`).
+The 900-need K-8 at 60 s, seeds 0-7 paired: mean 566.1k
 against 563.1k (4 higher, 1 the same); a 3,000-student K-8 (1,283 needs), seed 0: 1,142
 placed against 1,111; the 4,500-student school at 120 s: 1,787 against 1,742."""
 RETIME_SHARE = 0.05
